@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(ClusterFs.Bench.BenchMarker).Assembly).Run(args);
