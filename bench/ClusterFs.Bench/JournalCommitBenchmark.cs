@@ -31,7 +31,7 @@ public class JournalCommitBenchmark
     {
         _path = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"clusterfs-journal-bench-{Environment.ProcessId}.img");
         _device = new ShmFileDevice(_path, (long)(HomeBlocks + JournalBlocks) * BlockSize);
-        var extent = new JournalExtent((long)HomeBlocks * BlockSize, JournalBlocks, BlockSize);
+        var extent = new JournalLocation((long)HomeBlocks * BlockSize, JournalBlocks, BlockSize);
         Check(MetadataJournal.Format(_device, extent, journalId: 1));
         Check(MetadataJournal.Mount(_device, extent, static () => true, out _journal, out _));
         var rng = new Random(1);

@@ -20,7 +20,7 @@ public static class JournalReplay
     /// that lost it must not write; the replay then stops with ENOLCK).
     /// </summary>
     /// <returns>The report; on a corrupt journal (EUCLEAN) nothing has been written.</returns>
-    public static ReplayReport Replay(IBlockDevice device, JournalExtent extent, Func<bool> journalLockHeld)
+    public static ReplayReport Replay(IBlockDevice device, JournalLocation extent, Func<bool> journalLockHeld)
     {
         ArgumentNullException.ThrowIfNull(journalLockHeld);
         return Run(device, extent, journalLockHeld);
@@ -28,9 +28,9 @@ public static class JournalReplay
 
     /// <summary>Reads and verifies the journal without writing anything (for fsck -n and tests): reports whether it
     /// is dirty and what a replay would write.</summary>
-    public static ReplayReport Inspect(IBlockDevice device, JournalExtent extent) => Run(device, extent, journalLockHeld: null);
+    public static ReplayReport Inspect(IBlockDevice device, JournalLocation extent) => Run(device, extent, journalLockHeld: null);
 
-    private static ReplayReport Run(IBlockDevice device, JournalExtent extent, Func<bool>? journalLockHeld)
+    private static ReplayReport Run(IBlockDevice device, JournalLocation extent, Func<bool>? journalLockHeld)
     {
         ArgumentNullException.ThrowIfNull(device);
         if (extent.Validate(device) is { } bad) return ReplayReport.Failed(Errno.EINVAL, bad);
@@ -69,8 +69,8 @@ public static class JournalReplay
         {
             foreach (var e in found[t].Entries)
             {
-                if (e.Home < 0 || (e.Home + 1) * extent.BlockSize > device.Size || extent.Contains(e.Home))
-                    return ReplayReport.Failed(Errno.EUCLEAN, $"journal block {JournalExtent.HeaderSlots + e.LogPosition} (byte {extent.LogOffset(e.LogPosition)}): transaction {found[t].Sequence} logs home block {e.Home}, outside the device or inside the journal");
+                if (e.Home < 0 || e.Home >= device.Size / extent.BlockSize || extent.Contains(e.Home))
+                    return ReplayReport.Failed(Errno.EUCLEAN, $"journal block {JournalLocation.HeaderSlots + e.LogPosition} (byte {extent.LogOffset(e.LogPosition)}): transaction {found[t].Sequence} logs home block {e.Home}, outside the device or inside the journal");
                 blocks++;
             }
         }
@@ -106,7 +106,7 @@ public static class JournalReplay
                     if (e.Escaped) JournalLayout.Unescape(buf);
                     err = device.Write(e.Home * extent.BlockSize, buf);
                 }
-                if (!err.IsOk) return ReplayReport.Failed(err, $"journal block {JournalExtent.HeaderSlots + e.LogPosition}: I/O error replaying home block {e.Home}");
+                if (!err.IsOk) return ReplayReport.Failed(err, $"journal block {JournalLocation.HeaderSlots + e.LogPosition}: I/O error replaying home block {e.Home}");
             }
         }
         if (device.Flush() is { IsOk: false } flushErr) return ReplayReport.Failed(flushErr, $"journal at byte {extent.StartOffset}: flush after replay failed");
@@ -121,12 +121,12 @@ public static class JournalReplay
     }
 
     /// <summary>Picks the valid header slot with the higher generation. Returns null on success, else the failure.</summary>
-    private static ReplayReport? ReadBestHeader(IBlockDevice device, JournalExtent extent, byte[] buf, out JournalHeader best, out int bestSlot)
+    private static ReplayReport? ReadBestHeader(IBlockDevice device, JournalLocation extent, byte[] buf, out JournalHeader best, out int bestSlot)
     {
         best = default;
         bestSlot = -1;
         string? mismatch = null;
-        for (int s = 0; s < JournalExtent.HeaderSlots; s++)
+        for (int s = 0; s < JournalLocation.HeaderSlots; s++)
         {
             var err = device.Read(extent.HeaderOffset(s), buf);
             if (!err.IsOk) continue; // the other slot may still be readable
@@ -150,7 +150,7 @@ public static class JournalReplay
 
     /// <summary>Reads the transaction that should start at <paramref name="pos"/> with <paramref name="seq"/>.
     /// <paramref name="txn"/> is null when it is absent, incomplete, torn or stale. The result is a device error only.</summary>
-    private static Errno TryReadTransaction(IBlockDevice device, JournalExtent extent, ulong journalId, long pos, ulong seq,
+    private static Errno TryReadTransaction(IBlockDevice device, JournalLocation extent, ulong journalId, long pos, ulong seq,
         long maxBlocks, byte[] buf, out ScannedTransaction? txn)
     {
         txn = null;

@@ -15,7 +15,7 @@ namespace ClusterFs.Fs.Journal;
 public sealed class MetadataJournal : IMetadataJournal
 {
     private readonly IBlockDevice _device;
-    private readonly JournalExtent _extent;
+    private readonly JournalLocation _extent;
     private readonly ulong _journalId;
     private readonly int _perDescriptor;
 
@@ -34,7 +34,7 @@ public sealed class MetadataJournal : IMetadataJournal
     private bool _unmounted;         // ticket
     private byte[] _logBuffer = [];  // ticket
 
-    private MetadataJournal(IBlockDevice device, JournalExtent extent, ReplayReport state)
+    private MetadataJournal(IBlockDevice device, JournalLocation extent, ReplayReport state)
     {
         _device = device;
         _extent = extent;
@@ -48,16 +48,15 @@ public sealed class MetadataJournal : IMetadataJournal
     }
 
     /// <summary>The extent this journal owns.</summary>
-    public JournalExtent Extent => _extent;
+    public JournalLocation Extent => _extent;
 
     /// <summary>Largest number of distinct blocks one transaction may log (larger ones fail with EFBIG).</summary>
     public int MaxBlocksPerTransaction
     {
         get
         {
-            // total = ceil(n / per) + n + 1 <= LogBlocks - 1
-            long n = (_extent.LogBlocks - 2) * _perDescriptor / (_perDescriptor + 1);
-            while (BlocksFor(n + 1) <= _extent.LogBlocks - 1) n++;
+            // Largest n with ceil(n / per) + n + 1 <= LogBlocks - 1: start from the real-valued bound, then step down.
+            long n = (_extent.LogBlocks - 2) * _perDescriptor / (_perDescriptor + 1) + 1;
             while (n > 0 && BlocksFor(n) > _extent.LogBlocks - 1) n--;
             return (int)Math.Min(n, int.MaxValue);
         }
@@ -69,7 +68,7 @@ public sealed class MetadataJournal : IMetadataJournal
     /// that leftovers of an earlier filesystem are never replayed; a random one is drawn when null.
     /// </summary>
     /// <returns>OK, EINVAL for an unusable extent, or the device error.</returns>
-    public static Errno Format(IBlockDevice device, JournalExtent extent, ulong? journalId = null)
+    public static Errno Format(IBlockDevice device, JournalLocation extent, ulong? journalId = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         if (extent.Validate(device) is not null) return Errno.EINVAL;
@@ -89,7 +88,7 @@ public sealed class MetadataJournal : IMetadataJournal
     /// holds its journal glock.
     /// </summary>
     /// <returns>OK with <paramref name="journal"/> set, or the replay's error (details in <paramref name="report"/>).</returns>
-    public static Errno Mount(IBlockDevice device, JournalExtent extent, Func<bool> journalLockHeld,
+    public static Errno Mount(IBlockDevice device, JournalLocation extent, Func<bool> journalLockHeld,
         out MetadataJournal? journal, out ReplayReport report)
     {
         report = JournalReplay.Replay(device, extent, journalLockHeld);
@@ -119,7 +118,7 @@ public sealed class MetadataJournal : IMetadataJournal
     {
         if (imageLength != _extent.BlockSize)
             throw new ArgumentException($"a logged image must be one block ({_extent.BlockSize} bytes), got {imageLength}", nameof(imageLength));
-        if (block < 0 || (block + 1) * _extent.BlockSize > _device.Size)
+        if (block < 0 || block >= _device.Size / _extent.BlockSize)
             throw new ArgumentOutOfRangeException(nameof(block), block, "block is outside the device");
         if (_extent.Contains(block))
             throw new ArgumentException($"block {block} lies inside the journal extent", nameof(block));

@@ -23,7 +23,7 @@ internal sealed class JournalCrashHarness
     private readonly List<Step> _steps = [];
     private readonly byte[] _formatted;
 
-    public static JournalExtent Extent => new(JournalStartBlock * BlockSize, JournalBlocks, BlockSize);
+    public static JournalLocation Extent => new(JournalStartBlock * BlockSize, JournalBlocks, BlockSize);
 
     public JournalCrashHarness(int seed, int transactions)
     {

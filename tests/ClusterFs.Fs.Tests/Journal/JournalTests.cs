@@ -8,7 +8,7 @@ public class JournalTests
 {
     private const int Bs = 4096;
     private const int HomeBlocks = 64;
-    private static readonly JournalExtent s_extent = new(HomeBlocks * Bs, 16, Bs);
+    private static readonly JournalLocation s_extent = new(HomeBlocks * Bs, 16, Bs);
 
     private static MemoryBlockDevice NewDevice(int journals = 1)
     {
@@ -17,9 +17,9 @@ public class JournalTests
         return dev;
     }
 
-    private static JournalExtent ExtentOf(int journal) => s_extent with { StartOffset = (HomeBlocks + 16L * journal) * Bs };
+    private static JournalLocation ExtentOf(int journal) => s_extent with { StartOffset = (HomeBlocks + 16L * journal) * Bs };
 
-    private static MetadataJournal Mount(IBlockDevice dev, JournalExtent? extent = null)
+    private static MetadataJournal Mount(IBlockDevice dev, JournalLocation? extent = null)
     {
         Assert.Equal(Errno.OK, MetadataJournal.Mount(dev, extent ?? s_extent, static () => true, out var j, out var report));
         Assert.True(report.Error.IsOk);

@@ -11,7 +11,7 @@ namespace ClusterFs.Fs.Journal;
 /// <param name="StartOffset">Byte offset of the extent on the device (sector-aligned).</param>
 /// <param name="LengthBlocks">Length of the extent in blocks of <paramref name="BlockSize"/>.</param>
 /// <param name="BlockSize">The filesystem block size: journal blocks and logged images have this size.</param>
-public readonly record struct JournalExtent(long StartOffset, long LengthBlocks, int BlockSize)
+public readonly record struct JournalLocation(long StartOffset, long LengthBlocks, int BlockSize)
 {
     /// <summary>Header slots at the start of the extent.</summary>
     public const int HeaderSlots = 2;
@@ -19,6 +19,11 @@ public readonly record struct JournalExtent(long StartOffset, long LengthBlocks,
     /// <summary>Smallest useful extent: the header slots plus a log holding one one-block transaction
     /// (descriptor, image, commit) and the block that keeps head and tail apart.</summary>
     public const long MinimumLengthBlocks = HeaderSlots + 4;
+
+    /// <summary>The location of a journal recorded as a run of filesystem blocks (block <c>b</c> at byte
+    /// <c>b * blockSize</c>), as the superblock lists journals.</summary>
+    public static JournalLocation FromBlocks(long firstBlock, long blockCount, int blockSize) =>
+        new(firstBlock * blockSize, blockCount, blockSize);
 
     /// <summary>Number of blocks in the circular log.</summary>
     public long LogBlocks => LengthBlocks - HeaderSlots;
