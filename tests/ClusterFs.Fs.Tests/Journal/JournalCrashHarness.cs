@@ -54,7 +54,8 @@ internal sealed class JournalCrashHarness
 
     /// <summary>Runs the workload with power failing at write <paramref name="cut"/>, replays the crash image and
     /// checks it; then mounts it and commits once more. Throws (xunit assertion) on any violation.</summary>
-    public void RunAndCheck(long cut, CacheLossMode mode, int deviceSeed)
+    /// <returns>What happened, so callers can check the cuts covered the interesting cases.</returns>
+    public CrashOutcome RunAndCheck(long cut, CacheLossMode mode, int deviceSeed)
     {
         var dev = new FaultInjectingDevice(new MemoryBlockDevice((byte[])_formatted.Clone()), deviceSeed, mode);
         dev.CrashAtWrite(cut, tear: true);
@@ -88,6 +89,7 @@ internal sealed class JournalCrashHarness
             Assert.Equal(Errno.OK, tx.Commit());
         }
         Assert.Equal(0xA5, image.ToArray()[BlockSize - 1]);
+        return new CrashOutcome(acked, k, inFlight, report.TransactionsReplayed);
     }
 
     private Errno RunWorkload(IBlockDevice dev, out int acked, out bool inFlight, out List<int> fsynced)
@@ -144,6 +146,10 @@ internal sealed class JournalCrashHarness
         rng.NextBytes(b);
         return b;
     }
+
+    /// <summary>Transactions acknowledged before the crash, transactions visible after replay, whether a commit
+    /// was in flight, and how many transactions the replay wrote in place.</summary>
+    public readonly record struct CrashOutcome(int Acknowledged, int Recovered, bool CommitInFlight, int Replayed);
 
     private sealed record Step(byte[]? Data, bool Fsync, List<(long Block, byte[] Image)> Meta);
 }

@@ -14,11 +14,16 @@ public class JournalCrashTests
         var harness = new JournalCrashHarness(seed: 7, transactions: 100);
         long writes = harness.CountWrites();
         var rng = new Random(11);
+        var outcomes = new List<JournalCrashHarness.CrashOutcome>();
         for (int c = 0; c < 200; c++)
         {
             long cut = rng.NextInt64(writes + 1);
-            harness.RunAndCheck(cut, mode, deviceSeed: c);
+            outcomes.Add(harness.RunAndCheck(cut, mode, deviceSeed: c));
         }
+        // The cuts must have hit both sides of the commit point and needed real replays.
+        Assert.Contains(outcomes, o => o.CommitInFlight && o.Recovered == o.Acknowledged + 1);
+        Assert.Contains(outcomes, o => o.CommitInFlight && o.Recovered == o.Acknowledged);
+        Assert.Contains(outcomes, o => o.Replayed > 0);
     }
 
     [Fact]
