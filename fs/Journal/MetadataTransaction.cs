@@ -1,3 +1,4 @@
+using System.Buffers;
 using ClusterFs.Fs.Storage;
 using ClusterFs.Iov;
 
@@ -5,7 +6,8 @@ namespace ClusterFs.Fs.Journal;
 
 /// <summary>
 /// A transaction of a <see cref="MetadataJournal"/>: the set of block images to log, in first-logged order,
-/// the last image of a block winning. Owned by one thread until it is committed or disposed.
+/// the last image of a block winning. Owned by one thread until it is committed or disposed. Image copies live
+/// in pooled buffers, returned when the transaction is committed or disposed.
 /// </summary>
 internal sealed class MetadataTransaction : IMetadataTransaction
 {
@@ -19,7 +21,7 @@ internal sealed class MetadataTransaction : IMetadataTransaction
     /// <summary>Logged home blocks in first-logged order.</summary>
     public IReadOnlyList<long> Blocks => _order;
 
-    public byte[] Image(long block) => _images[block];
+    public ReadOnlySpan<byte> Image(long block) => _images[block].AsSpan(0, _journal.Extent.BlockSize);
 
     /// <exception cref="ArgumentException">The image is not one block, or the block is outside the device or
     /// inside the journal.</exception>
@@ -33,7 +35,9 @@ internal sealed class MetadataTransaction : IMetadataTransaction
             image.CopyTo(existing);
             return;
         }
-        _images.Add(block, image.ToArray());
+        var copy = ArrayPool<byte>.Shared.Rent(image.Length);
+        image.CopyTo(copy);
+        _images.Add(block, copy);
         _order.Add(block);
     }
 
@@ -43,9 +47,27 @@ internal sealed class MetadataTransaction : IMetadataTransaction
     {
         ObjectDisposedException.ThrowIf(_finished, this);
         _finished = true;
-        return _journal.Commit(this);
+        try
+        {
+            return _journal.Commit(this);
+        }
+        finally
+        {
+            ReleaseImages();
+        }
     }
 
     /// <summary>Discards the transaction if it was not committed.</summary>
-    public void Dispose() => _finished = true;
+    public void Dispose()
+    {
+        _finished = true;
+        ReleaseImages();
+    }
+
+    private void ReleaseImages()
+    {
+        foreach (var buffer in _images.Values) ArrayPool<byte>.Shared.Return(buffer);
+        _images.Clear();
+        _order.Clear();
+    }
 }
