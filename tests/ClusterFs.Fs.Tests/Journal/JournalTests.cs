@@ -310,4 +310,16 @@ public class JournalTests
         Assert.Throws<ArgumentException>(() => tx.Log(1, new byte[100]));
         Assert.Throws<ArgumentOutOfRangeException>(() => tx.Log(HomeBlocks + 16, Block(1)));
     }
+
+    [Fact]
+    public void An_unreadable_log_block_fails_replay_with_EIO_and_writes_nothing()
+    {
+        var image = CommitOnlyToLog(NewDevice(), seed: 3, (1, Block(1)));
+        var dev = new FaultInjectingDevice(image, seed: 3);
+        dev.AddBadRange(s_extent.LogOffset(0), Bs, failReads: true, failWrites: false);
+        var report = JournalReplay.Replay(dev, s_extent, static () => true);
+        Assert.Equal(Errno.EIO, report.Error);
+        Assert.Contains("position 0", report.Problem);
+        Assert.Equal(0, dev.WritesIssued);
+    }
 }

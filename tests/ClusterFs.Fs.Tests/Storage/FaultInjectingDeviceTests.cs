@@ -157,4 +157,18 @@ public class FaultInjectingDeviceTests
             Assert.All(image.AsSpan(0, 4 * Sector).ToArray(), b => Assert.Equal(5, b));
         }
     }
+
+    [Fact]
+    public void A_discard_is_cached_like_a_write_of_zeroes()
+    {
+        var inner = new MemoryBlockDevice(4 * Sector);
+        Assert.Equal(Errno.OK, inner.Write(0, Fill(4, 1)));
+        var dev = new FaultInjectingDevice(inner, seed: 1);
+        Assert.Equal(Errno.OK, dev.Discard(Sector, 2 * Sector));
+        var all = ReadAll(dev);
+        Assert.Equal(new byte[] { 1, 0, 0, 1 }, new[] { all[0], all[Sector], all[2 * Sector], all[3 * Sector] });
+        Assert.Equal(1, inner.ToArray()[Sector]);
+        Assert.Equal(Errno.OK, dev.Flush());
+        Assert.Equal(0, inner.ToArray()[Sector]);
+    }
 }
