@@ -23,6 +23,7 @@ public sealed class FaultInjectingDevice : IBlockDevice
     private readonly Dictionary<long, int> _tearWrites = [];
     private readonly List<BadRange> _badRanges = [];
     private long _crashAtWrite = long.MaxValue;
+    private int _crashAtUnflushed = int.MaxValue;
     private bool _tearCrashWrite;
     private byte[]? _crashImage;
 
@@ -78,6 +79,14 @@ public sealed class FaultInjectingDevice : IBlockDevice
         }
     }
 
+    /// <summary>Power fails at the first write that would hold more than <paramref name="unflushedWrites"/> writes in
+    /// the cache: that write and everything later are dropped (EIO), like <see cref="CrashAtWrite"/> without a tear.</summary>
+    public void CrashAfterUnflushedWrites(int unflushedWrites)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(unflushedWrites);
+        lock (_lock) _crashAtUnflushed = unflushedWrites;
+    }
+
     /// <summary>Power fails now: every later call fails with EIO.</summary>
     public void Crash()
     {
@@ -127,6 +136,11 @@ public sealed class FaultInjectingDevice : IBlockDevice
         {
             if (HasCrashed) return Errno.EIO;
             long index = WritesIssued++;
+            if (_pending.Count >= _crashAtUnflushed)
+            {
+                HasCrashed = true;
+                return Errno.EIO;
+            }
             if (index >= _crashAtWrite)
             {
                 int kept = _tearCrashWrite ? _random.Next(data.Length / SectorSize + 1) * SectorSize : 0;

@@ -118,7 +118,8 @@ internal sealed class JournalCrashHarness
             inFlight = false;
             acked++;
         }
-        return Errno.OK;
+        // Unmount's header write and flushes are cut points too.
+        return journal!.Unmount();
     }
 
     /// <summary>Returns the number of transactions whose cumulative state the metadata area equals: acked, or

@@ -171,4 +171,20 @@ public class FaultInjectingDeviceTests
         Assert.Equal(Errno.OK, dev.Flush());
         Assert.Equal(0, inner.ToArray()[Sector]);
     }
+
+    [Fact]
+    public void Crash_after_N_unflushed_writes_drops_the_write_that_would_exceed_N()
+    {
+        var dev = new FaultInjectingDevice(new MemoryBlockDevice(8 * Sector), seed: 1, CacheLossMode.LoseSuffix);
+        dev.CrashAfterUnflushedWrites(2);
+        Assert.Equal(Errno.OK, dev.Write(0, Fill(1, 1)));
+        Assert.Equal(Errno.OK, dev.Write(Sector, Fill(1, 2)));
+        Assert.Equal(Errno.OK, dev.Flush());
+        Assert.Equal(Errno.OK, dev.Write(2 * Sector, Fill(1, 3)));
+        Assert.Equal(Errno.OK, dev.Write(3 * Sector, Fill(1, 4)));
+        Assert.Equal(Errno.EIO, dev.Write(4 * Sector, Fill(1, 5)));
+        Assert.True(dev.HasCrashed);
+        var image = dev.CrashImage();
+        Assert.Equal(new byte[] { 1, 2, 0 }, new[] { image[0], image[Sector], image[4 * Sector] });
+    }
 }
