@@ -322,4 +322,22 @@ public class JournalTests
         Assert.Contains("position 0", report.Problem);
         Assert.Equal(0, dev.WritesIssued);
     }
+
+    [Fact]
+    public void Replay_of_a_journal_with_random_flipped_bytes_never_throws_and_never_applies_part_of_a_transaction()
+    {
+        var dirty = CommitOnlyToLog(NewDevice(), seed: 8, (1, Block(1)), (2, Block(2)), (3, Block(3))).ToArray();
+        var rng = new Random(8);
+        int journalBytes = 16 * Bs;
+        for (int iteration = 0; iteration < 2000; iteration++)
+        {
+            var bytes = (byte[])dirty.Clone();
+            for (int f = rng.Next(1, 5); f > 0; f--) bytes[HomeBlocks * Bs + rng.Next(journalBytes)] ^= (byte)rng.Next(1, 256);
+            var image = new MemoryBlockDevice(bytes);
+            var report = JournalReplay.Replay(image, s_extent, static () => true);
+            Assert.True(report.Error == Errno.OK || report.Error == Errno.EUCLEAN, $"iteration {iteration}: {report.Error}");
+            bool applied = ReadBlock(image, 1)[0] == 1;
+            for (int b = 1; b <= 3; b++) Assert.Equal(applied ? Block((byte)b) : new byte[Bs], ReadBlock(image, b));
+        }
+    }
 }
