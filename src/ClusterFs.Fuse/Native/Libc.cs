@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace ClusterFs.Fuse.Native;
 
-/// <summary>The few libc calls the mount helper needs (umount2 and its flags).</summary>
+/// <summary>The few libc calls the mount helper needs (umount2, mount for fusectl).</summary>
 internal static unsafe partial class Libc
 {
     public const int MNT_FORCE = 1;
@@ -10,4 +10,7 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int umount2(byte* target, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int mount(byte* source, byte* target, byte* fstype, ulong flags, void* data);
 }
