@@ -18,7 +18,7 @@ public sealed class MemoryFsMount : IDisposable
     {
     }
 
-    public MemoryFsMount(FuseMountOptions options)
+    internal MemoryFsMount(FuseMountOptions options)
     {
         RequireFuse();
         _ = s_staleCleanup.Value;
