@@ -70,7 +70,11 @@ public interface IFuseFileSystem
     /// <summary>Called on each close of a file descriptor; release POSIX locks of <c>file.LockOwner</c> here.</summary>
     Errno Flush(in FuseContext ctx, ulong ino, in FuseFile file);
 
-    /// <summary>Called when the last reference to an open file goes away; the error is ignored by the kernel.</summary>
+    /// <summary>
+    /// Called when the last reference to an open file goes away; the error is ignored by the kernel.
+    /// Drop flock locks of <c>file.LockOwner</c> when <c>file.IsFlockRelease</c>, and any OFD locks
+    /// taken through this handle: the kernel sends no unlock for those when the file is closed.
+    /// </summary>
     Errno Release(in FuseContext ctx, ulong ino, in FuseFile file);
 
     /// <summary>Makes the file's data (and metadata unless <paramref name="dataOnly"/>) durable.</summary>

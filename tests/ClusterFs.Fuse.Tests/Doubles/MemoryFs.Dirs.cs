@@ -137,10 +137,16 @@ internal sealed partial class MemoryFs
     }
 
     public override Errno ReadDir(in FuseContext ctx, ulong ino, in FuseFile file, long offset, ref FuseDirectoryBuffer buffer)
-        => FillDir(ino, offset, ref buffer, plus: false);
+    {
+        Interlocked.Increment(ref _readDirs);
+        return FillDir(ino, offset, ref buffer, plus: false);
+    }
 
     public override Errno ReadDirPlus(in FuseContext ctx, ulong ino, in FuseFile file, long offset, ref FuseDirectoryBuffer buffer)
-        => FillDir(ino, offset, ref buffer, plus: true);
+    {
+        Interlocked.Increment(ref _readDirPluses);
+        return FillDir(ino, offset, ref buffer, plus: true);
+    }
 
     public override Errno ReleaseDir(in FuseContext ctx, ulong ino, in FuseFile file)
     {

@@ -56,6 +56,7 @@ internal sealed partial class MemoryFs
             if (!fault.IsOk)
                 return fault.Negative;
             i.Write(offset, data);
+            MaxWriteSeen = Math.Max(MaxWriteSeen, data.Length);
             i.Mtime = i.Ctime = FuseTime.Now;
             return data.Length;
         }
@@ -72,6 +73,7 @@ internal sealed partial class MemoryFs
     {
         if (file.IsFlockRelease)
             Locks.ReleaseOwner(ino, file.LockOwner, flock: true);
+        Locks.ReleaseHandle(ino, file.Handle);
         lock (_lock)
         {
             _handles.Remove(file.Handle);
@@ -127,6 +129,7 @@ internal sealed partial class MemoryFs
 
     public override long CopyFileRange(in FuseContext ctx, ulong inoIn, in FuseFile fileIn, long offsetIn, ulong inoOut, in FuseFile fileOut, long offsetOut, long length, int flags)
     {
+        Interlocked.Increment(ref _copies);
         lock (_lock)
         {
             if (!_inodes.TryGetValue(inoIn, out MemoryInode? src) || !_inodes.TryGetValue(inoOut, out MemoryInode? dst))

@@ -20,7 +20,7 @@ internal sealed partial class MemoryFs
     public override Errno SetLk(in FuseContext ctx, ulong ino, in FuseFile file, in FuseLock lk, bool sleep, CancellationToken cancel)
     {
         (long start, long end) = Range(lk);
-        return Locks.Set(ino, file.LockOwner, lk.Type, start, end, flock: false, lk.Pid, sleep, cancel);
+        return Locks.Set(ino, file.LockOwner, file.Handle, lk.Type, start, end, flock: false, lk.Pid, sleep, cancel);
     }
 
     public override Errno Flock(in FuseContext ctx, ulong ino, in FuseFile file, int op, CancellationToken cancel)
@@ -34,7 +34,7 @@ internal sealed partial class MemoryFs
         };
         if (type < 0)
             return Errno.EINVAL;
-        Errno e = Locks.Set(ino, file.LockOwner, type, 0, long.MaxValue, flock: true, ctx.Pid, (op & LOCK_NB) == 0, cancel);
+        Errno e = Locks.Set(ino, file.LockOwner, file.Handle, type, 0, long.MaxValue, flock: true, ctx.Pid, (op & LOCK_NB) == 0, cancel);
         // flock(2) reports a conflict as EWOULDBLOCK (== EAGAIN).
         return e;
     }

@@ -25,6 +25,9 @@ internal sealed partial class MemoryFs : FuseFileSystemBase
     private ulong _nextHandle = 1;
     private int _directOpens;
     private int _reads;
+    private int _copies;
+    private int _readDirs;
+    private int _readDirPluses;
 
     public MemoryFs()
     {
@@ -43,6 +46,18 @@ internal sealed partial class MemoryFs : FuseFileSystemBase
 
     /// <summary>Read requests that reached the filesystem.</summary>
     public int Reads => Volatile.Read(ref _reads);
+
+    /// <summary>The largest single write request seen (shows the negotiated max_write at work).</summary>
+    public int MaxWriteSeen { get; private set; }
+
+    /// <summary>copy_file_range requests that reached the filesystem.</summary>
+    public int CopyFileRanges => Volatile.Read(ref _copies);
+
+    /// <summary>readdir and readdirplus requests that reached the filesystem.</summary>
+    public (int Plain, int Plus) ReadDirs => (Volatile.Read(ref _readDirs), Volatile.Read(ref _readDirPluses));
+
+    /// <summary>When set before mounting, Init turns readdirplus off so the kernel uses plain readdir.</summary>
+    public bool DisableReaddirPlus { get; init; }
 
     /// <summary>POSIX and flock locks.</summary>
     public MemoryLockTable Locks { get; } = new();
@@ -83,7 +98,12 @@ internal sealed partial class MemoryFs : FuseFileSystemBase
             _inodes[ino].Write(offset, data);
     }
 
-    public override void Init(FuseConnection connection) => Connection = connection;
+    public override void Init(FuseConnection connection)
+    {
+        if (DisableReaddirPlus)
+            connection.Drop(FuseCapabilities.ReaddirPlus | FuseCapabilities.ReaddirPlusAuto);
+        Connection = connection;
+    }
 
     public override void Destroy() => Destroyed = true;
 

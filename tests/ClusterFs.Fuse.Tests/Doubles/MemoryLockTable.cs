@@ -13,13 +13,16 @@ internal sealed class MemoryLockTable
     private readonly List<Record> _records = [];
     private int _waiters;
 
-    private sealed record Record(ulong Ino, ulong Owner, short Type, long Start, long End, bool Flock, int Pid);
+    private sealed record Record(ulong Ino, ulong Owner, short Type, long Start, long End, bool Flock, int Pid, ulong Handle);
 
     /// <summary>Requests currently waiting for a conflicting lock to go away.</summary>
     public int Waiters
     {
         get { lock (_gate) return _waiters; }
     }
+
+    /// <summary>Signalled after every change of the table.</summary>
+    public AutoResetEvent Changed { get; } = new(false);
 
     /// <summary>Signalled each time a request starts waiting.</summary>
     public AutoResetEvent WaiterQueued { get; } = new(false);
@@ -37,7 +40,7 @@ internal sealed class MemoryLockTable
     }
 
     /// <summary>Sets (or with type Unlock clears) a lock, waiting for conflicts if <paramref name="wait"/>.</summary>
-    public Errno Set(ulong ino, ulong owner, short type, long start, long end, bool flock, int pid, bool wait, CancellationToken cancel)
+    public Errno Set(ulong ino, ulong owner, ulong handle, short type, long start, long end, bool flock, int pid, bool wait, CancellationToken cancel)
     {
         using CancellationTokenRegistration reg = cancel.Register(() =>
         {
@@ -74,8 +77,9 @@ internal sealed class MemoryLockTable
             }
             RemoveLocked(ino, owner, start, end, flock);
             if (type != FuseLock.Unlock)
-                _records.Add(new Record(ino, owner, type, start, end, flock, pid));
+                _records.Add(new Record(ino, owner, type, start, end, flock, pid, handle));
             Monitor.PulseAll(_gate);
+            Changed.Set();
             return Errno.OK;
         }
     }
@@ -86,8 +90,35 @@ internal sealed class MemoryLockTable
         lock (_gate)
         {
             if (_records.RemoveAll(r => r.Ino == ino && r.Owner == owner && r.Flock == flock) > 0)
+            {
                 Monitor.PulseAll(_gate);
+                Changed.Set();
+            }
         }
+    }
+
+    /// <summary>
+    /// Drops the POSIX locks taken through one open file. The kernel never sends an unlock for an
+    /// OFD lock when its file is closed (FL_CLOSE_POSIX unlocks stop in fuse_setlk), so release is
+    /// the only place they can go; classic POSIX locks were already dropped by flush.
+    /// </summary>
+    public void ReleaseHandle(ulong ino, ulong handle)
+    {
+        lock (_gate)
+        {
+            if (_records.RemoveAll(r => r.Ino == ino && r.Handle == handle && !r.Flock) > 0)
+            {
+                Monitor.PulseAll(_gate);
+                Changed.Set();
+            }
+        }
+    }
+
+    /// <summary>Locks currently held on an inode (of both kinds).</summary>
+    public int Count(ulong ino)
+    {
+        lock (_gate)
+            return _records.Count(r => r.Ino == ino);
     }
 
     private Record? ConflictLocked(ulong ino, ulong owner, short type, long start, long end, bool flock)
