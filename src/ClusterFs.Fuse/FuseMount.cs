@@ -104,9 +104,11 @@ public sealed unsafe class FuseMount : IDisposable
             if (_unmounted)
                 return;
             _unmounted = true;
-            Session.Exit();
+            // Not fuse_session_exit first: workers leave the loop after their next request, and
+            // requests still to come (fusermount3's lookups, open files draining) would hang.
             if (!LoopEnded)
                 DetachKernelSide();
+            Session.Exit();
             if (!_loopDone.Wait(_options.LoopExitTimeout))
             {
                 _logger.LogError("FUSE loop for {MountPoint} did not end within {Timeout}; session leaked", MountPoint, _options.LoopExitTimeout);

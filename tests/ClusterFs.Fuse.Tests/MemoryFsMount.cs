@@ -18,7 +18,7 @@ public sealed class MemoryFsMount : IDisposable
     {
     }
 
-    internal MemoryFsMount(FuseMountOptions options)
+    internal MemoryFsMount(FuseMountOptions options, MemoryFs? fs = null)
     {
         RequireFuse();
         _ = s_staleCleanup.Value;
@@ -28,7 +28,7 @@ public sealed class MemoryFsMount : IDisposable
         Directory.Delete(MountPoint);
         MountPoint = Path.Combine(Root, Path.GetFileName(MountPoint));
         Directory.CreateDirectory(MountPoint);
-        Fs = new MemoryFs();
+        Fs = fs ?? new MemoryFs();
         try
         {
             _mount = FuseMount.Mount(Fs, MountPoint, options);
