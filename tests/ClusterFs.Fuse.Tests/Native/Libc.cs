@@ -85,6 +85,15 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int utimensat(int dirfd, string path, long* times, int flags);
 
+    public const int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MS_SYNC = 4;
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial void* mmap(void* addr, nint length, int prot, int flags, int fd, long offset);
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int munmap(void* addr, nint length);
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int msync(void* addr, nint length, int flags);
+
     public static int Errno => Marshal.GetLastPInvokeError();
 
     /// <summary>open(2) that throws with the errno on failure, for tests where failure is not the point.</summary>
