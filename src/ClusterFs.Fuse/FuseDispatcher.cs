@@ -120,7 +120,18 @@ internal static unsafe partial class FuseDispatcher
         }
     }
 
-    private static FuseSession Session(nint req) => FuseSession.FromUserdata(LibFuse.fuse_req_userdata(req));
+    // Set on every libfuse worker thread at its first request. Managed code runs on those threads
+    // only inside a request handler, so "on a worker" means "inside a handler".
+    [ThreadStatic] private static bool t_onWorker;
+
+    /// <summary>True when the calling thread is a libfuse worker, i.e. inside a request handler.</summary>
+    public static bool OnWorkerThread => t_onWorker;
+
+    private static FuseSession Session(nint req)
+    {
+        t_onWorker = true;
+        return FuseSession.FromUserdata(LibFuse.fuse_req_userdata(req));
+    }
 
     private static FuseContext Context(nint req)
     {

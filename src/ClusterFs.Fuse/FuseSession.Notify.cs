@@ -3,6 +3,8 @@ using ClusterFs.Iov;
 
 namespace ClusterFs.Fuse;
 
+// Notify calls (kernel cache invalidation and store). Each throws InvalidOperationException when
+// called on a libfuse worker thread, i.e. from inside a request handler.
 public sealed unsafe partial class FuseSession
 {
     /// <summary>
@@ -53,6 +55,11 @@ public sealed unsafe partial class FuseSession
         get
         {
             ThrowIfDisposed();
+            // libfuse: a notify in the execution path of a related request can deadlock (with the
+            // writeback cache, inval_inode waits for writes that need a worker). DESIGN.md: never
+            // from a handler; issue it from another thread.
+            if (FuseDispatcher.OnWorkerThread)
+                throw new InvalidOperationException("FUSE notify called from inside a request handler; issue it from another thread");
             return _se;
         }
     }

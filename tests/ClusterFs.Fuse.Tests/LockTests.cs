@@ -36,6 +36,40 @@ public sealed class LockTests : IClassFixture<MemoryFsMount>
     }
 
     [Fact]
+    public void A_blocked_flock_is_interrupted_when_its_process_is_killed()
+    {
+        string p = _m.PathOf("flock-kill");
+        File.WriteAllText(p, "k");
+        int fd = Libc.OpenOrThrow(p, Libc.O_RDWR);
+        try
+        {
+            Assert.Equal(0, Libc.flock(fd, Libc.LOCK_EX));
+            var psi = new System.Diagnostics.ProcessStartInfo("flock") { RedirectStandardError = true };
+            psi.ArgumentList.Add("-x");
+            psi.ArgumentList.Add(p);
+            psi.ArgumentList.Add("true");
+            using var child = System.Diagnostics.Process.Start(psi)!;
+            try
+            {
+                Assert.True(_m.Fs.Locks.WaiterQueued.WaitOne(TimeSpan.FromSeconds(10)), "the child's flock never reached the filesystem");
+                // SIGKILL: the kernel sends FUSE_INTERRUPT for the pending SETLKW and waits for its answer.
+                child.Kill();
+                Assert.True(child.WaitForExit(TimeSpan.FromSeconds(10)), "the interrupted flock was never answered");
+                Assert.True(Bounded.WaitUntil(() => _m.Fs.Locks.Waiters == 0, _m.Fs.Locks.Changed, TimeSpan.FromSeconds(10)));
+            }
+            finally
+            {
+                if (!child.HasExited)
+                    child.Kill();
+            }
+        }
+        finally
+        {
+            Libc.close(fd);
+        }
+    }
+
+    [Fact]
     public void Ofd_write_locks_conflict_on_overlap_and_getlk_reports_the_holder()
     {
         string p = _m.PathOf("ofd");

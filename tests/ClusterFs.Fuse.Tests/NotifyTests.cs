@@ -73,6 +73,39 @@ public sealed unsafe class NotifyTests : IClassFixture<MemoryFsMount>
         Assert.Equal("x", File.ReadAllText(p)); // and a fresh lookup finds it again
     }
 
+    [Fact]
+    public void A_notify_from_inside_a_request_handler_is_refused_instead_of_risking_a_deadlock()
+    {
+        string p = _m.PathOf("in-handler");
+        File.WriteAllText(p, "h");
+        ulong ino = _m.Fs.InodeOf("in-handler");
+        Exception? seen = null;
+        _m.Fs.OnGetAttr = i =>
+        {
+            if (i != ino)
+                return;
+            try
+            {
+                _m.Mount.Session.InvalidateInode(ino, 0, 0);
+            }
+            catch (Exception ex)
+            {
+                seen = ex;
+            }
+        };
+        try
+        {
+            // Expire the cached attributes from outside (allowed), so stat must ask the filesystem.
+            Assert.Equal(Errno.OK, OnBackgroundThread(() => _m.Mount.Session.InvalidateInode(ino, -1, 0)));
+            Assert.Equal(0, Libc.stat(p, out _));
+        }
+        finally
+        {
+            _m.Fs.OnGetAttr = null;
+        }
+        Assert.IsType<InvalidOperationException>(seen);
+    }
+
     private static byte ReadFirst(int fd)
     {
         byte b;

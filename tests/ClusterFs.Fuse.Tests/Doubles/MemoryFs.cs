@@ -56,6 +56,9 @@ internal sealed partial class MemoryFs : FuseFileSystemBase
     /// <summary>readdir and readdirplus requests that reached the filesystem.</summary>
     public (int Plain, int Plus) ReadDirs => (Volatile.Read(ref _readDirs), Volatile.Read(ref _readDirPluses));
 
+    /// <summary>Runs inside every GetAttr handler (before the answer), to test what handlers may do.</summary>
+    public Action<ulong>? OnGetAttr { get; set; }
+
     /// <summary>When set before mounting, Init turns readdirplus off so the kernel uses plain readdir.</summary>
     public bool DisableReaddirPlus { get; init; }
 
@@ -143,6 +146,7 @@ internal sealed partial class MemoryFs : FuseFileSystemBase
     public override Errno GetAttr(in FuseContext ctx, ulong ino, in FuseFile file, out FuseAttr attr, out double attrTimeout)
     {
         attrTimeout = Timeout;
+        OnGetAttr?.Invoke(ino);
         lock (_lock)
         {
             if (!_inodes.TryGetValue(ino, out MemoryInode? i))

@@ -72,7 +72,10 @@ internal sealed class MemoryLockTable
                 finally
                 {
                     if (counted)
+                    {
                         _waiters--;
+                        Changed.Set();
+                    }
                 }
             }
             RemoveLocked(ino, owner, start, end, flock);
