@@ -204,4 +204,44 @@ public sealed class FileOperationTests : IClassFixture<MemoryFsMount>
         Assert.Equal(-1, (int)Libc.getxattr(p, "user.one", null, 0));
         Assert.Equal(Libc.ENODATA, Libc.Errno);
     }
+
+    [Fact]
+    public void Chown_changes_owner_and_group()
+    {
+        string p = _m.PathOf("owned");
+        File.WriteAllText(p, "o");
+        Assert.Equal(0, Libc.chown(p, 1234, 5678));
+        Assert.Equal(0, Libc.stat(p, out Libc.Stat st));
+        Assert.Equal((1234u, 5678u), (st.Uid, st.Gid));
+    }
+
+    [Fact]
+    public void Mknod_of_a_regular_file_creates_an_empty_file()
+    {
+        string p = _m.PathOf("mknod-reg");
+        Assert.Equal(0, Libc.mknod(p, Libc.S_IFREG | 0x1A4, 0));
+        Assert.Equal(0, Libc.stat(p, out Libc.Stat st));
+        Assert.Equal((Libc.S_IFREG, 0L), (st.Mode & Libc.S_IFMT, st.Size));
+    }
+
+    [Fact]
+    public void Fsync_of_a_file_and_of_a_directory_reach_the_filesystem()
+    {
+        string p = _m.PathOf("synced");
+        File.WriteAllText(p, "s");
+        int before = _m.Fs.Fsyncs;
+        int fd = Libc.OpenOrThrow(p, Libc.O_RDWR);
+        int dfd = Libc.OpenOrThrow(_m.MountPoint, Libc.O_RDONLY);
+        try
+        {
+            Assert.Equal(0, Libc.fsync(fd));
+            Assert.Equal(0, Libc.fsync(dfd));
+        }
+        finally
+        {
+            Libc.close(fd);
+            Libc.close(dfd);
+        }
+        Assert.Equal(before + 2, _m.Fs.Fsyncs);
+    }
 }

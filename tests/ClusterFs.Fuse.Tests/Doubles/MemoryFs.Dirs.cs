@@ -155,7 +155,11 @@ internal sealed partial class MemoryFs
         return Errno.OK;
     }
 
-    public override Errno FsyncDir(in FuseContext ctx, ulong ino, in FuseFile file, bool dataOnly) => Errno.OK;
+    public override Errno FsyncDir(in FuseContext ctx, ulong ino, in FuseFile file, bool dataOnly)
+    {
+        Interlocked.Increment(ref _fsyncs);
+        return Errno.OK;
+    }
 
     private Errno FillDir(ulong ino, long offset, ref FuseDirectoryBuffer buffer, bool plus)
     {

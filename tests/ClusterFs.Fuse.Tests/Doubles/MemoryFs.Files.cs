@@ -86,7 +86,11 @@ internal sealed partial class MemoryFs
         return Errno.OK;
     }
 
-    public override Errno Fsync(in FuseContext ctx, ulong ino, in FuseFile file, bool dataOnly) => Errno.OK;
+    public override Errno Fsync(in FuseContext ctx, ulong ino, in FuseFile file, bool dataOnly)
+    {
+        Interlocked.Increment(ref _fsyncs);
+        return Errno.OK;
+    }
 
     public override Errno Fallocate(in FuseContext ctx, ulong ino, in FuseFile file, int mode, long offset, long length)
     {

@@ -26,6 +26,7 @@ internal sealed partial class MemoryFs : FuseFileSystemBase
     private int _directOpens;
     private int _reads;
     private int _copies;
+    private int _fsyncs;
     private int _readDirs;
     private int _readDirPluses;
 
@@ -49,6 +50,9 @@ internal sealed partial class MemoryFs : FuseFileSystemBase
 
     /// <summary>The largest single write request seen (shows the negotiated max_write at work).</summary>
     public int MaxWriteSeen { get; private set; }
+
+    /// <summary>fsync and fsyncdir requests that reached the filesystem.</summary>
+    public int Fsyncs => Volatile.Read(ref _fsyncs);
 
     /// <summary>copy_file_range requests that reached the filesystem.</summary>
     public int CopyFileRanges => Volatile.Read(ref _copies);

@@ -13,7 +13,7 @@ internal static unsafe partial class Libc
     public const int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
     public const int F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
     public const short F_RDLCK = 0, F_WRLCK = 1, F_UNLCK = 2;
-    public const uint S_IFIFO = 0x1000, S_IFMT = 0xF000;
+    public const uint S_IFIFO = 0x1000, S_IFREG = 0x8000, S_IFDIR = 0x4000, S_IFMT = 0xF000;
     public const int XATTR_CREATE = 1, XATTR_REPLACE = 2;
     public const int EPERM = 1, ENOENT = 2, EIO = 5, EAGAIN = 11, EACCES = 13, EEXIST = 17, ENOTDIR = 20, ENOSPC = 28, ERANGE = 34, ENODATA = 61, ENXIO = 6;
 
@@ -80,6 +80,10 @@ internal static unsafe partial class Libc
     public static partial int removexattr(string path, string name);
     [LibraryImport("libc", SetLastError = true)]
     public static partial int flock(int fd, int op);
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int chown(string path, uint owner, uint group);
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int fsync(int fd);
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     public static partial int fcntl_lock(int fd, int cmd, ref Flock lk);
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
