@@ -21,7 +21,7 @@ public sealed class MemoryFsMount : IDisposable
     internal MemoryFsMount(FuseMountOptions options, MemoryFs? fs = null)
     {
         RequireFuse();
-        _ = s_staleCleanup.Value;
+        EnsureStaleMountsCleaned();
         Directory.CreateDirectory(Root);
         MountPoint = Directory.CreateTempSubdirectory("mnt-").FullName;
         // CreateTempSubdirectory uses $TMPDIR; keep mounts under Root so stale ones can be found.
@@ -70,6 +70,12 @@ public sealed class MemoryFsMount : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Runs the once-per-process cleanup of stale mounts under <see cref="Root"/>; anything that
+    /// mounts under Root must call it first, or the cleanup could take its mount for a stale one.
+    /// </summary>
+    public static void EnsureStaleMountsCleaned() => _ = s_staleCleanup.Value;
 
     /// <summary>Fails with a clear message when the machine cannot mount FUSE at all.</summary>
     public static void RequireFuse()

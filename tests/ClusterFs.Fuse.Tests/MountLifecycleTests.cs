@@ -113,6 +113,7 @@ public sealed class MountLifecycleTests
     public void CleanupStaleMounts_removes_a_mount_whose_daemon_no_longer_serves_it()
     {
         MemoryFsMount.RequireFuse();
+        MemoryFsMount.EnsureStaleMountsCleaned();
         string dir = Path.Combine(MemoryFsMount.Root, "stale-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         // A mounted session with no loop stands in for a daemon that died.
