@@ -14,8 +14,10 @@ internal static unsafe partial class FuseDispatcher
     // Blocking lock requests in flight, by id: the interrupt callback cancels through this table
     // rather than through a pointer, because libfuse may run the callback concurrently with (or
     // just after) our reply, when a GCHandle would already be freed.
-    private static readonly ConcurrentDictionary<nint, CancellationTokenSource> s_waits = new();
+    private static readonly ConcurrentDictionary<nint, BlockingWait> s_waits = new();
     private static long s_nextWaitId;
+
+    private sealed record BlockingWait(FuseSession Session, CancellationTokenSource Cancel, Thread Thread);
 
     [UnmanagedCallersOnly]
     private static void OnGetLk(nint req, ulong ino, FuseFileInfo* fi, NativeFlock* lk)
@@ -87,9 +89,6 @@ internal static unsafe partial class FuseDispatcher
     {
         nint id = (nint)Interlocked.Increment(ref s_nextWaitId);
         var cts = new CancellationTokenSource();
-        s_waits[id] = cts;
-        // If the request was already interrupted this calls OnInterrupt right away; that is fine.
-        LibFuse.fuse_req_interrupt_func(req, &OnInterrupt, (void*)id);
         var thread = new Thread(() =>
         {
             Errno e;
@@ -102,14 +101,37 @@ internal static unsafe partial class FuseDispatcher
                 s.Logger.LogError(ex, "FUSE {Op} threw; answering EIO", op);
                 e = Errno.EIO;
             }
-            s_waits.TryRemove(id, out _);
+            // Reply before leaving the table: the session is not destroyed while we are in it.
             LibFuse.fuse_reply_err(req, e.Value);
+            s_waits.TryRemove(id, out _);
         })
         {
             IsBackground = true,
             Name = "fuse-" + op,
         };
+        s_waits[id] = new BlockingWait(s, cts, thread);
+        // If the request was already interrupted this calls OnInterrupt right away; that is fine.
+        LibFuse.fuse_req_interrupt_func(req, &OnInterrupt, (void*)id);
         thread.Start();
+    }
+
+    /// <summary>
+    /// Cancels the session's blocking lock waits and waits (bounded) for each to send its reply;
+    /// returns false if one is still running, in which case the session must not be destroyed.
+    /// </summary>
+    public static bool DrainBlocking(FuseSession s, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        List<BlockingWait> mine = s_waits.Values.Where(w => w.Session == s).ToList();
+        foreach (BlockingWait w in mine)
+            w.Cancel.Cancel();
+        foreach (BlockingWait w in mine)
+        {
+            TimeSpan left = deadline - DateTime.UtcNow;
+            if (left < TimeSpan.Zero || !w.Thread.Join(left))
+                return false;
+        }
+        return true;
     }
 
     [UnmanagedCallersOnly]
@@ -117,8 +139,8 @@ internal static unsafe partial class FuseDispatcher
     {
         try
         {
-            if (s_waits.TryGetValue((nint)data, out CancellationTokenSource? cts))
-                cts.Cancel();
+            if (s_waits.TryGetValue((nint)data, out BlockingWait? w))
+                w.Cancel.Cancel();
         }
         catch
         {

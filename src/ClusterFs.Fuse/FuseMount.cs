@@ -107,7 +107,7 @@ public sealed unsafe class FuseMount : IDisposable
             // Not fuse_session_exit first: workers leave the loop after their next request, and
             // requests still to come (fusermount3's lookups, open files draining) would hang.
             if (!LoopEnded)
-                DetachKernelSide();
+                DetachKernelSideLocked();
             Session.Exit();
             if (!_loopDone.Wait(_options.LoopExitTimeout))
             {
@@ -161,7 +161,7 @@ public sealed unsafe class FuseMount : IDisposable
         }
     }
 
-    private void DetachKernelSide()
+    private void DetachKernelSideLocked()
     {
         _entry ??= MountTable.FindFuse(MountPoint);
         if (Umount(MountPoint, 0) == 0)

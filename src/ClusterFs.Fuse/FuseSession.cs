@@ -133,11 +133,20 @@ public sealed unsafe partial class FuseSession : IDisposable
             LibFuse.fuse_session_unmount(_se);
     }
 
-    /// <summary>Destroys the session (calling the filesystem's Destroy if INIT happened) and frees native memory.</summary>
+    /// <summary>
+    /// Destroys the session (calling the filesystem's Destroy if INIT happened) and frees native
+    /// memory, after cancelling blocking lock waits and waiting up to 10 s for their replies.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        // Lock waits reply from their own threads; they must be done before the session goes.
+        if (!FuseDispatcher.DrainBlocking(this, TimeSpan.FromSeconds(10)))
+        {
+            Logger.LogError("FUSE lock waits did not end after cancellation; leaking the session rather than freeing it under them");
+            return;
+        }
         if (_se != 0)
         {
             LibFuse.fuse_session_destroy(_se);

@@ -129,4 +129,34 @@ public sealed class LockTests : IClassFixture<MemoryFsMount>
             Libc.close(fd2);
         }
     }
+
+    [Fact]
+    public async Task Unmount_while_a_lock_wait_is_pending_cancels_it_and_completes()
+    {
+        var m = new MemoryFsMount(new FuseMountOptions { BusyDrainTimeout = TimeSpan.FromMilliseconds(200) });
+        string p = m.PathOf("pending");
+        File.WriteAllText(p, "p");
+        int fd1 = Libc.OpenOrThrow(p, Libc.O_RDWR), fd2 = Libc.OpenOrThrow(p, Libc.O_RDWR);
+        try
+        {
+            var held = new Libc.Flock { Type = Libc.F_WRLCK, Start = 0, Len = 0 };
+            Assert.Equal(0, Libc.fcntl_lock(fd1, Libc.F_OFD_SETLK, ref held));
+            var waiter = Task.Factory.StartNew(() =>
+            {
+                var want = new Libc.Flock { Type = Libc.F_WRLCK, Start = 0, Len = 0 };
+                return Libc.fcntl_lock(fd2, Libc.F_OFD_SETLKW, ref want);
+            }, TaskCreationOptions.LongRunning);
+            Assert.True(m.Fs.Locks.WaiterQueued.WaitOne(TimeSpan.FromSeconds(10)));
+            await Task.Run(m.Dispose).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(m.Mount.LoopEnded);
+            Assert.Equal(-1, await waiter.WaitAsync(TimeSpan.FromSeconds(10))); // the connection is gone
+            Assert.True(m.Fs.Destroyed); // the session was destroyed, not leaked
+        }
+        finally
+        {
+            Libc.close(fd1);
+            Libc.close(fd2);
+            m.Dispose();
+        }
+    }
 }

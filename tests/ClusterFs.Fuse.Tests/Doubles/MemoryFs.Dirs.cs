@@ -98,8 +98,8 @@ internal sealed partial class MemoryFs
                 dst.RemoveEntry(to);
                 src.AddEntry(from, other);
                 dst.AddEntry(to, ino);
-                Reparent(o, src, dst);
-                Reparent(moving, dst, src);
+                ReparentLocked(o, src, dst);
+                ReparentLocked(moving, dst, src);
                 return Errno.OK;
             }
             if (target is ulong victimIno)
@@ -118,7 +118,7 @@ internal sealed partial class MemoryFs
             }
             src.RemoveEntry(from);
             dst.AddEntry(to, ino);
-            Reparent(moving, dst, src);
+            ReparentLocked(moving, dst, src);
             moving.Ctime = FuseTime.Now;
             return Errno.OK;
         }
@@ -263,7 +263,7 @@ internal sealed partial class MemoryFs
         MaybeFreeLocked(i);
     }
 
-    private static void Reparent(MemoryInode moved, MemoryInode newDir, MemoryInode oldDir)
+    private static void ReparentLocked(MemoryInode moved, MemoryInode newDir, MemoryInode oldDir)
     {
         if (!moved.IsDir || newDir == oldDir)
             return;
