@@ -21,6 +21,7 @@ public sealed unsafe partial class FuseSession : IDisposable
     private FuseLowLevelOps* _ops;
     private nint _se;
     private int _disposed;
+    private int _loopRunning;
 
     private FuseSession(IFuseFileSystem fs, FuseSessionOptions options, ILogger logger)
     {
@@ -100,7 +101,16 @@ public sealed unsafe partial class FuseSession : IDisposable
             LibFuse.fuse_loop_cfg_set_max_threads(cfg, (uint)Math.Max(1, loop.MaxThreads));
             if (loop.MaxIdleThreads is int idle)
                 LibFuse.fuse_loop_cfg_set_idle_threads(cfg, (uint)Math.Max(0, idle));
-            return LibFuse.fuse_session_loop_mt_312(_se, cfg);
+            if (Interlocked.Exchange(ref _loopRunning, 1) != 0)
+                throw new InvalidOperationException("the session loop is already running");
+            try
+            {
+                return LibFuse.fuse_session_loop_mt_312(_se, cfg);
+            }
+            finally
+            {
+                Volatile.Write(ref _loopRunning, 0);
+            }
         }
         finally
         {
@@ -139,6 +149,9 @@ public sealed unsafe partial class FuseSession : IDisposable
     /// </summary>
     public void Dispose()
     {
+        // Freeing the session under running workers would crash the process; refuse instead.
+        if (Volatile.Read(ref _loopRunning) != 0)
+            throw new InvalidOperationException("FuseSession disposed while its loop runs; unmount first (FuseMount does)");
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
         // Lock waits reply from their own threads; they must be done before the session goes.

@@ -74,6 +74,19 @@ public sealed unsafe class NotifyTests : IClassFixture<MemoryFsMount>
     }
 
     [Fact]
+    public void NotifyDelete_from_a_background_thread_drops_a_name_removed_behind_the_kernel()
+    {
+        string p = _m.PathOf("deleted-elsewhere");
+        File.WriteAllText(p, "d");
+        ulong ino = _m.Fs.InodeOf("deleted-elsewhere");
+        _m.Fs.UnlinkBehindKernel("deleted-elsewhere");
+        Assert.Equal(0, Libc.stat(p, out _)); // the kernel still has the cached dentry
+        Assert.Equal(Errno.OK, OnBackgroundThread(() => _m.Mount.Session.NotifyDelete(1, ino, "deleted-elsewhere"u8)));
+        Assert.Equal(-1, Libc.stat(p, out _));
+        Assert.Equal(Libc.ENOENT, Libc.Errno);
+    }
+
+    [Fact]
     public void A_notify_from_inside_a_request_handler_is_refused_instead_of_risking_a_deadlock()
     {
         string p = _m.PathOf("in-handler");

@@ -105,6 +105,20 @@ internal sealed partial class MemoryFs : FuseFileSystemBase
             _inodes[ino].Write(offset, data);
     }
 
+    /// <summary>Removes a root-directory name behind the kernel's back (as another node would).</summary>
+    public void UnlinkBehindKernel(string name)
+    {
+        lock (_lock)
+        {
+            MemoryInode root = _inodes[RootIno];
+            if (root.Child(name) is ulong ino)
+            {
+                root.RemoveEntry(name);
+                DropLinkLocked(_inodes[ino], root);
+            }
+        }
+    }
+
     public override void Init(FuseConnection connection)
     {
         if (DisableReaddirPlus)
