@@ -16,6 +16,7 @@ namespace ClusterFs.Fuse;
 /// </summary>
 public sealed unsafe class FuseMount : IDisposable
 {
+    private const int EPERM = 1;
     private const int EBUSY = 16;
 
     private readonly FuseMountOptions _options;
@@ -167,10 +168,13 @@ public sealed unsafe class FuseMount : IDisposable
         if (Umount(MountPoint, 0) == 0)
             return; // The superblock is gone, the connection aborted, the loop's reads fail with ENODEV.
         int err = Marshal.GetLastPInvokeError();
-        if (err == EBUSY)
+        // Not root: the setuid fusermount3 may unmount what this user mounted.
+        if (err == EPERM && Fusermount(lazy: false))
+            return;
+        if (err is EBUSY or EPERM)
         {
             _logger.LogWarning("{MountPoint} is busy; unmounting lazily", MountPoint);
-            if (!LazyUnmountWithFusermount())
+            if (!Fusermount(lazy: true))
                 Umount(MountPoint, Libc.MNT_DETACH);
             // Open files keep the superblock (and the loop) alive; give them a bounded time.
             if (_loopDone.Wait(_options.BusyDrainTimeout))
@@ -180,13 +184,14 @@ public sealed unsafe class FuseMount : IDisposable
             AbortConnection(e);
     }
 
-    private bool LazyUnmountWithFusermount()
+    private bool Fusermount(bool lazy)
     {
         try
         {
             var psi = new ProcessStartInfo("fusermount3") { RedirectStandardError = true, RedirectStandardOutput = true };
             psi.ArgumentList.Add("-u");
-            psi.ArgumentList.Add("-z");
+            if (lazy)
+                psi.ArgumentList.Add("-z");
             psi.ArgumentList.Add(MountPoint);
             using Process p = Process.Start(psi)!;
             if (!p.WaitForExit(TimeSpan.FromSeconds(10)))
