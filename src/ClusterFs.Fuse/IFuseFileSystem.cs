@@ -19,7 +19,10 @@ public interface IFuseFileSystem
     /// <summary>Called once when the session is destroyed, after the last request.</summary>
     void Destroy();
 
-    /// <summary>Looks a name up in a directory. On OK the inode's lookup count grows by one.</summary>
+    /// <summary>
+    /// Looks a name up in a directory. On OK the inode's lookup count grows by one; an OK answer
+    /// with <c>entry.Ino</c> 0 is a negative entry the kernel caches for <c>EntryTimeout</c>.
+    /// </summary>
     Errno Lookup(in FuseContext ctx, ulong parent, ReadOnlySpan<byte> name, out FuseEntry entry);
 
     /// <summary>Drops <paramref name="nlookup"/> lookups of an inode (no reply). At zero the inode may be freed.</summary>
