@@ -7,7 +7,7 @@ namespace ClusterFs.Fuse.Tests;
 /// (and the directory removed) on Dispose, even when mounting failed half-way. The first mount of
 /// a test run lazily unmounts whatever a crashed earlier run left under <see cref="Root"/>.
 /// </summary>
-public sealed class MemoryFsMount : IDisposable
+public sealed class MemoryFsMount : IMountUnderTest, IDisposable
 {
     public const string Root = "/tmp/clusterfs-fuse-tests";
     private static readonly Lazy<int> s_staleCleanup = new(() => FuseMount.CleanupStaleMounts(Root));

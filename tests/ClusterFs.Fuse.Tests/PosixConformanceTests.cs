@@ -3,17 +3,22 @@ using ClusterFs.Fuse.Tests.Native;
 
 namespace ClusterFs.Fuse.Tests;
 
-/// <summary>Namespace and attribute operations through the kernel with ordinary .NET file APIs and libc.</summary>
-public sealed class FileOperationTests : IClassFixture<MemoryFsMount>
+/// <summary>
+/// A reusable conformance set (go-fuse's posixtest idea): namespace, attribute, xattr, fifo and
+/// readdir behaviour through the kernel with ordinary .NET file APIs and libc, asserting only what
+/// POSIX/Linux promise. Derive once per filesystem configuration with a fixture that mounts it.
+/// </summary>
+public abstract class PosixConformanceTests
 {
-    private readonly MemoryFsMount _m;
+    protected PosixConformanceTests(IMountUnderTest mount) => Mount = mount;
 
-    public FileOperationTests(MemoryFsMount m) => _m = m;
+    /// <summary>The mounted filesystem under test.</summary>
+    protected IMountUnderTest Mount { get; }
 
     [Fact]
     public void Write_then_read_back_through_a_new_open_returns_the_same_bytes()
     {
-        string p = _m.PathOf("rw.bin");
+        string p = Mount.PathOf("rw.bin");
         byte[] data = new byte[300_000];
         new Random(1).NextBytes(data);
         File.WriteAllBytes(p, data);
@@ -24,7 +29,7 @@ public sealed class FileOperationTests : IClassFixture<MemoryFsMount>
     [Fact]
     public void Rename_moves_the_file_and_the_old_name_is_gone()
     {
-        string a = _m.PathOf("ren-a"), b = _m.PathOf("ren-b");
+        string a = Mount.PathOf("ren-a"), b = Mount.PathOf("ren-b");
         File.WriteAllText(a, "A");
         File.Move(a, b);
         Assert.False(File.Exists(a));
@@ -34,7 +39,7 @@ public sealed class FileOperationTests : IClassFixture<MemoryFsMount>
     [Fact]
     public void Rename_noreplace_fails_with_EEXIST_and_leaves_both_files()
     {
-        string a = _m.PathOf("nr-a"), b = _m.PathOf("nr-b");
+        string a = Mount.PathOf("nr-a"), b = Mount.PathOf("nr-b");
         File.WriteAllText(a, "A");
         File.WriteAllText(b, "B");
         Assert.Equal(-1, Libc.renameat2(Libc.AT_FDCWD, a, Libc.AT_FDCWD, b, Libc.RENAME_NOREPLACE));
@@ -46,7 +51,7 @@ public sealed class FileOperationTests : IClassFixture<MemoryFsMount>
     [Fact]
     public void Rename_exchange_swaps_the_two_files()
     {
-        string a = _m.PathOf("ex-a"), b = _m.PathOf("ex-b");
+        string a = Mount.PathOf("ex-a"), b = Mount.PathOf("ex-b");
         File.WriteAllText(a, "A");
         File.WriteAllText(b, "B");
         Assert.Equal(0, Libc.renameat2(Libc.AT_FDCWD, a, Libc.AT_FDCWD, b, Libc.RENAME_EXCHANGE));
@@ -57,7 +62,7 @@ public sealed class FileOperationTests : IClassFixture<MemoryFsMount>
     [Fact]
     public void Hard_link_shares_data_and_counts_two_links()
     {
-        string a = _m.PathOf("ln-a"), b = _m.PathOf("ln-b");
+        string a = Mount.PathOf("ln-a"), b = Mount.PathOf("ln-b");
         File.WriteAllText(a, "shared");
         Assert.Equal(0, Libc.link(a, b));
         File.AppendAllText(b, "+more");
@@ -71,7 +76,7 @@ public sealed class FileOperationTests : IClassFixture<MemoryFsMount>
     [Fact]
     public void Symlink_resolves_and_readlink_returns_the_target()
     {
-        string target = _m.PathOf("sym-target"), link = _m.PathOf("sym-link");
+        string target = Mount.PathOf("sym-target"), link = Mount.PathOf("sym-link");
         File.WriteAllText(target, "via link");
         File.CreateSymbolicLink(link, "sym-target");
         Assert.Equal("sym-target", new FileInfo(link).LinkTarget);
@@ -81,7 +86,7 @@ public sealed class FileOperationTests : IClassFixture<MemoryFsMount>
     [Fact]
     public void Chmod_changes_the_permission_bits_and_keeps_the_file_type()
     {
-        string p = _m.PathOf("mode");
+        string p = Mount.PathOf("mode");
         File.WriteAllText(p, "x");
         File.SetUnixFileMode(p, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead, File.GetUnixFileMode(p));
@@ -92,7 +97,7 @@ public sealed class FileOperationTests : IClassFixture<MemoryFsMount>
     [Fact]
     public void Truncate_shrinks_and_then_extends_with_zeros()
     {
-        string p = _m.PathOf("trunc");
+        string p = Mount.PathOf("trunc");
         File.WriteAllBytes(p, Enumerable.Repeat((byte)7, 10_000).ToArray());
         using (var f = new FileStream(p, FileMode.Open))
             f.SetLength(100);
@@ -107,7 +112,7 @@ public sealed class FileOperationTests : IClassFixture<MemoryFsMount>
     [Fact]
     public unsafe void Utimens_sets_explicit_times_and_now()
     {
-        string p = _m.PathOf("times");
+        string p = Mount.PathOf("times");
         File.WriteAllText(p, "t");
         long* times = stackalloc long[4] { 1_000_000, 5, 2_000_000, 7 };
         Assert.Equal(0, Libc.utimensat(Libc.AT_FDCWD, p, times, 0));
@@ -122,7 +127,7 @@ public sealed class FileOperationTests : IClassFixture<MemoryFsMount>
     [Fact]
     public void Readdir_of_1000_entries_lists_every_name_exactly_once()
     {
-        string dir = _m.PathOf("big-dir");
+        string dir = Mount.PathOf("big-dir");
         Directory.CreateDirectory(dir);
         var expected = new HashSet<string>();
         for (int i = 0; i < 1000; i++)
@@ -133,14 +138,13 @@ public sealed class FileOperationTests : IClassFixture<MemoryFsMount>
         }
         string[] listed = Directory.GetFiles(dir).Select(Path.GetFileName).ToArray()!;
         Assert.Equal(1000, listed.Length);
-        Assert.True(_m.Fs.ReadDirs.Plus > 0); // readdirplus (auto) did at least part of the listing
         Assert.Equal(expected, listed.ToHashSet());
     }
 
     [Fact]
     public void Mkdir_rmdir_and_unlink_change_the_namespace_and_rmdir_refuses_a_non_empty_dir()
     {
-        string d = _m.PathOf("dir-ops");
+        string d = Mount.PathOf("dir-ops");
         Directory.CreateDirectory(d);
         File.WriteAllText(Path.Combine(d, "f"), "f");
         Assert.Throws<IOException>(() => Directory.Delete(d));
@@ -150,18 +154,9 @@ public sealed class FileOperationTests : IClassFixture<MemoryFsMount>
     }
 
     [Fact]
-    public void Statfs_reports_the_filesystem_numbers()
-    {
-        Assert.Equal(0, Libc.statvfs(_m.MountPoint, out Libc.StatVfs st));
-        Assert.Equal(4096UL, st.BSize);
-        Assert.Equal(1UL << 20, st.Blocks);
-        Assert.Equal(255UL, st.NameMax);
-    }
-
-    [Fact]
     public async Task Mknod_creates_a_fifo_that_carries_data_between_a_writer_and_a_reader()
     {
-        string p = _m.PathOf("fifo");
+        string p = Mount.PathOf("fifo");
         Assert.Equal(0, Libc.mknod(p, Libc.S_IFIFO | 0x1A4, 0));
         Assert.Equal(0, Libc.stat(p, out Libc.Stat st));
         Assert.Equal(Libc.S_IFIFO, st.Mode & Libc.S_IFMT);
@@ -174,7 +169,7 @@ public sealed class FileOperationTests : IClassFixture<MemoryFsMount>
     [Fact]
     public unsafe void Xattr_set_get_with_size_probe_list_and_remove()
     {
-        string p = _m.PathOf("xattr");
+        string p = Mount.PathOf("xattr");
         File.WriteAllText(p, "x");
         byte[] v = Encoding.UTF8.GetBytes("value-123");
         fixed (byte* pv = v)
@@ -208,7 +203,7 @@ public sealed class FileOperationTests : IClassFixture<MemoryFsMount>
     [Fact]
     public void Chown_changes_owner_and_group()
     {
-        string p = _m.PathOf("owned");
+        string p = Mount.PathOf("owned");
         File.WriteAllText(p, "o");
         Assert.Equal(0, Libc.chown(p, 1234, 5678));
         Assert.Equal(0, Libc.stat(p, out Libc.Stat st));
@@ -218,20 +213,19 @@ public sealed class FileOperationTests : IClassFixture<MemoryFsMount>
     [Fact]
     public void Mknod_of_a_regular_file_creates_an_empty_file()
     {
-        string p = _m.PathOf("mknod-reg");
+        string p = Mount.PathOf("mknod-reg");
         Assert.Equal(0, Libc.mknod(p, Libc.S_IFREG | 0x1A4, 0));
         Assert.Equal(0, Libc.stat(p, out Libc.Stat st));
         Assert.Equal((Libc.S_IFREG, 0L), (st.Mode & Libc.S_IFMT, st.Size));
     }
 
     [Fact]
-    public void Fsync_of_a_file_and_of_a_directory_reach_the_filesystem()
+    public void Fsync_of_a_file_and_of_a_directory_succeed()
     {
-        string p = _m.PathOf("synced");
+        string p = Mount.PathOf("synced-any");
         File.WriteAllText(p, "s");
-        int before = _m.Fs.Fsyncs;
         int fd = Libc.OpenOrThrow(p, Libc.O_RDWR);
-        int dfd = Libc.OpenOrThrow(_m.MountPoint, Libc.O_RDONLY);
+        int dfd = Libc.OpenOrThrow(Mount.MountPoint, Libc.O_RDONLY);
         try
         {
             Assert.Equal(0, Libc.fsync(fd));
@@ -242,6 +236,5 @@ public sealed class FileOperationTests : IClassFixture<MemoryFsMount>
             Libc.close(fd);
             Libc.close(dfd);
         }
-        Assert.Equal(before + 2, _m.Fs.Fsyncs);
     }
 }
