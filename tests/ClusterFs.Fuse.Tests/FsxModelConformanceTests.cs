@@ -7,13 +7,14 @@ namespace ClusterFs.Fuse.Tests;
 /// <summary>
 /// fsx-style model test through the kernel: random pwrite / pread / truncate / punch-hole /
 /// fallocate / SEEK_DATA on one file, each checked against a byte-array model of the file.
+/// Part of the reusable conformance set: derive once per filesystem configuration.
 /// </summary>
-public sealed unsafe class ModelTests : IClassFixture<MemoryFsMount>
+public abstract unsafe class FsxModelConformanceTests
 {
     private const int MaxSize = 256 * 1024;
-    private readonly MemoryFsMount _m;
+    private readonly IMountUnderTest _m;
 
-    public ModelTests(MemoryFsMount m) => _m = m;
+    protected FsxModelConformanceTests(IMountUnderTest m) => _m = m;
 
     [Fact]
     public void Random_operations_through_the_mount_match_a_byte_array_model()
