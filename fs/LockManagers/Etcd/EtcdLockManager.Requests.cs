@@ -1,0 +1,157 @@
+namespace ClusterFs.Fs.LockManagers.Etcd;
+
+public sealed partial class EtcdLockManager
+{
+    /// <summary>How a queued request stands against the view.</summary>
+    private enum Verdict
+    {
+        Waiting,
+        Grantable,
+        DeadlockVictim,
+    }
+
+    /// <summary>Serves one request to the end; every path ends in exactly one Completed callback.</summary>
+    private async Task RunRequestAsync(EtcdPendingRequest r)
+    {
+        try
+        {
+            await ServeAsync(r).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+            Complete(r, r.Current, IsWithdrawn ? LockStatus.Error : LockStatus.Canceled);
+        }
+        catch (Exception e)
+        {
+            // A bug, not an etcd failure (those are results): never let it escape a background task.
+            Withdraw($"lock {r.Name}: internal error: {e}");
+            Complete(r, r.Current, LockStatus.Error);
+        }
+    }
+
+    private async Task ServeAsync(EtcdPendingRequest r)
+    {
+        var keys = _keys!;
+        string holderKey = keys.Holder(r.Name, NodeId);
+        string waiterKey = keys.Waiter(r.Name, NodeId);
+        if (r.Requested == LockState.Unlocked)
+        {
+            if (await SucceedsAsync(r, _client.TxnAsync([], [EtcdOp.Delete(holderKey), EtcdOp.Delete(waiterKey)], ct: _shutdown.Token)))
+                Complete(r, LockState.Unlocked, LockStatus.Granted);
+            return;
+        }
+        if (r.Current == r.Requested || r.Current == LockState.Exclusive)
+        {
+            // Nothing to wait for: no other node can hold anything while this one holds EX.
+            if (await SucceedsAsync(r, _client.PutAsync(holderKey, StateValue(r.Requested), LeaseId, _shutdown.Token)))
+                Complete(r, r.Requested, LockStatus.Granted);
+            return;
+        }
+
+        var queued = await _client.TxnAsync([], [EtcdOp.Put(waiterKey, EtcdWaiter.Encode(r.Requested, r.Flags), LeaseId)], ct: _shutdown.Token)
+            .ConfigureAwait(false);
+        if (!await SucceedsAsync(r, Task.FromResult(queued))) return;
+        r.WaiterRevision = queued.Value!.Revision; // The key was new (one request per lock), so this is its create revision.
+        bool isTry = (r.Flags & (LockRequestFlags.Try | LockRequestFlags.TryOneCallback)) != 0;
+        while (true)
+        {
+            Verdict verdict;
+            LockState grant = r.Current;
+            long seen;
+            lock (_lock)
+            {
+                seen = _viewRevision;
+                verdict = seen < r.WaiterRevision ? Verdict.Waiting : DecideLocked(r);
+                if (verdict == Verdict.Grantable) grant = GrantStateLocked(r);
+            }
+            if (r.CancelRequested && verdict != Verdict.Grantable)
+            {
+                await DequeueAsync(r, waiterKey, LockStatus.Canceled).ConfigureAwait(false);
+                return;
+            }
+            if (verdict == Verdict.Grantable)
+            {
+                // Granted only if no holder changed since the view was taken (a changed one is in an event still to come).
+                var granted = await _client.TxnAsync(
+                    [EtcdCompare.UnchangedSince(keys.HoldersPrefix(r.Name), EtcdClient.PrefixEnd(keys.HoldersPrefix(r.Name)), seen),
+                     EtcdCompare.CreateRevision(waiterKey, r.WaiterRevision)],
+                    [EtcdOp.Put(holderKey, StateValue(grant), LeaseId), EtcdOp.Delete(waiterKey)], ct: _shutdown.Token).ConfigureAwait(false);
+                if (!await SucceedsAsync(r, Task.FromResult(granted))) return;
+                if (granted.Value!.Succeeded)
+                {
+                    Complete(r, grant, LockStatus.Granted);
+                    return;
+                }
+            }
+            else if (verdict == Verdict.DeadlockVictim)
+            {
+                await DequeueAsync(r, waiterKey, LockStatus.Granted).ConfigureAwait(false);
+                return;
+            }
+            else if (isTry && seen >= r.WaiterRevision)
+            {
+                await DequeueAsync(r, waiterKey, LockStatus.TryFailed).ConfigureAwait(false);
+                return;
+            }
+            await r.Changed.WaitAsync(_shutdown.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Grantable when the wanted state (or, with Any, its alternate) is compatible with every other node's held
+    /// state and with the wanted state of every earlier waiter (strict FIFO among incompatible requests).
+    /// </summary>
+    private Verdict DecideLocked(EtcdPendingRequest r)
+    {
+        if (!_views.TryGetValue(r.Name, out var view)) return Verdict.Waiting;
+        foreach (var (node, w) in view.Waiters)
+        {
+            // Try requests never wait, so they cannot be part of a deadlock.
+            if (node != NodeId && !w.IsTry && w.Revision < r.WaiterRevision && !EtcdLockRules.Compatible(r.Current, w.Wanted))
+                return Verdict.DeadlockVictim;
+        }
+        return CanGrantLocked(view, r, r.Requested)
+            || (r.Flags.HasFlag(LockRequestFlags.Any) && EtcdLockRules.Alternate(r.Requested) is { } alt && CanGrantLocked(view, r, alt))
+            ? Verdict.Grantable : Verdict.Waiting;
+    }
+
+    private LockState GrantStateLocked(EtcdPendingRequest r) =>
+        CanGrantLocked(_views[r.Name], r, r.Requested) ? r.Requested : EtcdLockRules.Alternate(r.Requested)!.Value;
+
+    private bool CanGrantLocked(EtcdLockView view, EtcdPendingRequest r, LockState state)
+    {
+        foreach (var (node, held) in view.Holders)
+        {
+            if (node != NodeId && !EtcdLockRules.Compatible(held, state)) return false;
+        }
+        foreach (var (node, w) in view.Waiters)
+        {
+            if (node != NodeId && w.Revision < r.WaiterRevision && !EtcdLockRules.Compatible(w.Wanted, state)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Removes this request's waiter key (unless etcd already did) and completes it in its current state.</summary>
+    private async Task DequeueAsync(EtcdPendingRequest r, string waiterKey, LockStatus status)
+    {
+        var removed = _client.TxnAsync([EtcdCompare.CreateRevision(waiterKey, r.WaiterRevision)], [EtcdOp.Delete(waiterKey)], ct: _shutdown.Token);
+        if (await SucceedsAsync(r, removed)) Complete(r, r.Current, status);
+    }
+
+    /// <summary>True when the etcd call succeeded; otherwise withdraws the node (the write's outcome is unknown) and fails the request.</summary>
+    private async Task<bool> SucceedsAsync<T>(EtcdPendingRequest r, Task<EtcdResult<T>> call)
+    {
+        var result = await call.ConfigureAwait(false);
+        if (result.IsOk) return true;
+        if (result.Error == Iov.Errno.ECANCELED && _shutdown.IsCancellationRequested)
+        {
+            Complete(r, r.Current, IsWithdrawn ? LockStatus.Error : LockStatus.Canceled);
+            return false;
+        }
+        Withdraw($"lock {r.Name}: {result.Message}");
+        Complete(r, r.Current, LockStatus.Error);
+        return false;
+    }
+
+    private static string StateValue(LockState s) => ((byte)s).ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
