@@ -15,8 +15,10 @@ public sealed class RecordingCallbacks(EventClock clock) : ILockManagerCallbacks
 
     private readonly ConcurrentDictionary<LockName, Channel<Completion>> _completions = new();
     private readonly ConcurrentDictionary<LockName, Channel<(LockState Wanted, long Seq)>> _blocking = new();
-    private readonly Channel<int> _recoveries = Channel.CreateUnbounded<int>();
     private readonly TaskCompletionSource<(string Reason, long Seq)> _withdrawn = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private readonly TaskCompletionSource<int> _firstRecovery = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _recoveryCount;
 
     public readonly record struct Completion(LockState State, LockStatus Status, long Seq);
 
@@ -27,7 +29,16 @@ public sealed class RecordingCallbacks(EventClock clock) : ILockManagerCallbacks
 
     public void Blocking(LockName name, LockState wanted) => Queue(_blocking, name).Writer.TryWrite((wanted, clock.Next()));
 
-    public void RecoverJournal(int journalId) => _recoveries.Writer.TryWrite(journalId);
+    public void RecoverJournal(int journalId)
+    {
+        Interlocked.Increment(ref _recoveryCount);
+        _firstRecovery.TrySetResult(journalId);
+    }
+
+    /// <summary>Completes with the journal id of the first RecoverJournal this node gets.</summary>
+    public Task<int> FirstRecovery => _firstRecovery.Task;
+
+    public int RecoveryCount => Volatile.Read(ref _recoveryCount);
 
     public void Withdraw(string reason) => _withdrawn.TrySetResult((reason, clock.Next()));
 
@@ -37,15 +48,12 @@ public sealed class RecordingCallbacks(EventClock clock) : ILockManagerCallbacks
     /// <summary>The next blocking callback for <paramref name="name"/>; fails the test if none comes in time.</summary>
     public Task<(LockState Wanted, long Seq)> NextBlockingAsync(LockName name) => ReadAsync(Queue(_blocking, name), $"blocking callback for {name}");
 
-    /// <summary>The next RecoverJournal; fails the test if none comes in time.</summary>
-    public Task<int> NextRecoveryAsync() => ReadAsync(_recoveries, "RecoverJournal");
-
     /// <summary>Whether a completion for <paramref name="name"/> is already queued (a check of what happened so far, not a wait).</summary>
     public bool HasCompletion(LockName name) => Queue(_completions, name).Reader.Count > 0;
 
     public bool HasBlocking(LockName name) => Queue(_blocking, name).Reader.Count > 0;
 
-    public bool HasRecovery => _recoveries.Reader.Count > 0;
+    public bool HasRecovery => RecoveryCount > 0;
 
     private static Channel<T> Queue<T>(ConcurrentDictionary<LockName, Channel<T>> map, LockName name) =>
         map.GetOrAdd(name, _ => Channel.CreateUnbounded<T>());
