@@ -73,7 +73,10 @@ public sealed class EtcdLockingTests(EtcdFixture etcd)
         EtcdNode.AssertGranted(await a.LockAsync(s_inode, UN, SH), SH);
         var bGranted = b.StartLock(s_inode, UN, EX);
         Assert.Equal(EX, (await a.Callbacks.NextBlockingAsync(s_inode)).Wanted);
-        var cGranted = c.StartLock(s_inode, UN, SH); // compatible with a's SH, but queued behind b
+        // Compatible with a's SH, but behind b: a Try fails at once, a plain request queues after b.
+        var cTried = await c.LockAsync(s_inode, UN, SH, LockRequestFlags.Try);
+        Assert.Equal((UN, LockStatus.TryFailed), (cTried.State, cTried.Status));
+        var cGranted = c.StartLock(s_inode, UN, SH);
         EtcdNode.AssertGranted(await a.LockAsync(s_inode, SH, UN), UN);
         var bDone = await bGranted;
         EtcdNode.AssertGranted(bDone, EX);
