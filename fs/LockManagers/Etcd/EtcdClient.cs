@@ -52,9 +52,7 @@ internal sealed class EtcdClient : IDisposable
     /// <summary>Reads [key, rangeEnd) (just key when rangeEnd is null).</summary>
     public async Task<EtcdResult<EtcdRangeResult>> RangeAsync(string key, string? rangeEnd, CancellationToken ct = default)
     {
-        var body = new JsonObject { ["key"] = B64(key) };
-        if (rangeEnd != null) body["range_end"] = B64(rangeEnd);
-        var r = await CallAsync("/v3/kv/range", body, ct).ConfigureAwait(false);
+        var r = await CallAsync("/v3/kv/range", EtcdOp.RangeBody(key, rangeEnd), ct).ConfigureAwait(false);
         if (!r.IsOk) return r.As<EtcdRangeResult>();
         var root = r.Value!.RootElement;
         return EtcdResult<EtcdRangeResult>.Ok(new EtcdRangeResult(HeaderRevision(root), ReadKvs(root)));
@@ -63,14 +61,14 @@ internal sealed class EtcdClient : IDisposable
     /// <summary>Writes key=value, bound to <paramref name="lease"/> when non-zero. Returns the revision of the write.</summary>
     public async Task<EtcdResult<long>> PutAsync(string key, string value, long lease = 0, CancellationToken ct = default)
     {
-        var r = await CallAsync("/v3/kv/put", PutBody(key, value, lease), ct).ConfigureAwait(false);
+        var r = await CallAsync("/v3/kv/put", EtcdOp.PutBody(key, value, lease), ct).ConfigureAwait(false);
         return r.IsOk ? EtcdResult<long>.Ok(HeaderRevision(r.Value!.RootElement)) : r.As<long>();
     }
 
     /// <summary>Deletes [key, rangeEnd) (just key when rangeEnd is null). Returns the store revision after it.</summary>
     public async Task<EtcdResult<long>> DeleteAsync(string key, string? rangeEnd = null, CancellationToken ct = default)
     {
-        var r = await CallAsync("/v3/kv/deleterange", DeleteBody(key, rangeEnd), ct).ConfigureAwait(false);
+        var r = await CallAsync("/v3/kv/deleterange", EtcdOp.RangeBody(key, rangeEnd), ct).ConfigureAwait(false);
         return r.IsOk ? EtcdResult<long>.Ok(HeaderRevision(r.Value!.RootElement)) : r.As<long>();
     }
 
@@ -81,20 +79,7 @@ internal sealed class EtcdClient : IDisposable
     public async Task<EtcdResult<EtcdTxnResult>> TxnAsync(IEnumerable<EtcdCompare> compares, IEnumerable<EtcdOp> success,
         IEnumerable<EtcdOp>? failure = null, CancellationToken ct = default)
     {
-        var cmp = new JsonArray();
-        foreach (var c in compares)
-        {
-            var o = new JsonObject { ["target"] = c.Target, ["key"] = B64(c.Key), ["result"] = c.Result };
-            if (c.RangeEnd != null) o["range_end"] = B64(c.RangeEnd);
-            switch (c.Target)
-            {
-                case "CREATE": o["create_revision"] = c.Number.ToString(); break;
-                case "MOD": o["mod_revision"] = c.Number.ToString(); break;
-                case "VERSION": o["version"] = c.Number.ToString(); break;
-                default: o["value"] = B64(c.Value ?? ""); break;
-            }
-            cmp.Add(o);
-        }
+        var cmp = new JsonArray([.. compares.Select(c => (JsonNode)c.Json.DeepClone())]);
         var body = new JsonObject { ["compare"] = cmp, ["success"] = Ops(success), ["failure"] = Ops(failure ?? []) };
         var r = await CallAsync("/v3/kv/txn", body, ct).ConfigureAwait(false);
         if (!r.IsOk) return r.As<EtcdTxnResult>();
@@ -211,38 +196,9 @@ internal sealed class EtcdClient : IDisposable
         return EtcdResult<T>.Fail(Errno.EIO, $"etcd at {Endpoint}{path}: {e.GetBaseException().Message}");
     }
 
-    private static JsonArray Ops(IEnumerable<EtcdOp> ops)
-    {
-        var arr = new JsonArray();
-        foreach (var op in ops)
-        {
-            arr.Add(op.Kind switch
-            {
-                "put" => new JsonObject { ["request_put"] = PutBody(op.Key, op.Value ?? "", op.Lease) },
-                "delete" => new JsonObject { ["request_delete_range"] = DeleteBody(op.Key, op.RangeEnd) },
-                _ => new JsonObject { ["request_range"] = RangeBody(op.Key, op.RangeEnd) },
-            });
-        }
-        return arr;
-    }
+    private static JsonArray Ops(IEnumerable<EtcdOp> ops) => new([.. ops.Select(op => (JsonNode)op.Json.DeepClone())]);
 
-    private static JsonObject PutBody(string key, string value, long lease)
-    {
-        var o = new JsonObject { ["key"] = B64(key), ["value"] = B64(value) };
-        if (lease != 0) o["lease"] = lease.ToString();
-        return o;
-    }
-
-    private static JsonObject DeleteBody(string key, string? rangeEnd)
-    {
-        var o = new JsonObject { ["key"] = B64(key) };
-        if (rangeEnd != null) o["range_end"] = B64(rangeEnd);
-        return o;
-    }
-
-    private static JsonObject RangeBody(string key, string? rangeEnd) => DeleteBody(key, rangeEnd);
-
-    private static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s));
+    internal static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s));
 
     /// <summary>Reads an int64 field, which the gateway writes as a JSON string (absent when zero).</summary>
     internal static long Int64(JsonElement obj, string name)
