@@ -141,6 +141,35 @@ public sealed class EtcdMembershipTests(EtcdFixture etcd)
         Assert.Equal(a.JournalId, await b.Callbacks.FirstRecovery.WaitAsync(RecordingCallbacks.Timeout));
     }
 
+    [EtcdFact]
+    public async Task A_node_partitioned_from_etcd_withdraws_before_the_survivor_is_granted_its_lock_and_recovers_it()
+    {
+        etcd.EnsureAvailable();
+        var clock = new EventClock();
+        string table = etcd.UniqueTable("partition");
+        using var proxy = new TcpProxy(etcd.ClientUrl);
+        using var aManager = new EtcdLockManager(new EtcdLockManagerOptions(proxy.Url)
+        {
+            LeaseTtlSeconds = EtcdNode.TestLeaseTtlSeconds, RequestTimeout = TimeSpan.FromSeconds(1),
+        });
+        var aCallbacks = new RecordingCallbacks(clock);
+        Assert.Equal(Errno.OK, aManager.Mount(table, 4, -1, aCallbacks, out int aJournal));
+        using var b = EtcdNode.Mount(etcd, clock, table);
+        aManager.Lock(s_inode, UN, EX, LockRequestFlags.None);
+        EtcdNode.AssertGranted(await aCallbacks.NextCompletionAsync(s_inode), EX);
+        var bWaits = b.StartLock(s_inode, UN, EX);
+        await aCallbacks.NextBlockingAsync(s_inode);
+
+        proxy.Cut();
+        var withdrawn = await aCallbacks.Withdrawn.WaitAsync(RecordingCallbacks.Timeout);
+        var granted = await bWaits;
+        EtcdNode.AssertGranted(granted, EX);
+        Assert.True(withdrawn.Seq < granted.Seq, "the survivor was granted the lock before the partitioned node withdrew");
+        Assert.Equal(aJournal, await b.Callbacks.FirstRecovery.WaitAsync(RecordingCallbacks.Timeout));
+        aManager.Lock(new LockName(2, 5), UN, LockState.Shared, LockRequestFlags.None);
+        Assert.Equal(LockStatus.Error, (await aCallbacks.NextCompletionAsync(new LockName(2, 5))).Status);
+    }
+
     /// <summary>
     /// Exactly one of the survivors gets RecoverJournal for the dead node's journal; once it reports
     /// RecoveryDone the journal can be mounted again, and the other survivor was never asked.
