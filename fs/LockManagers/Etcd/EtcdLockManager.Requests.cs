@@ -71,7 +71,9 @@ public sealed partial class EtcdLockManager
             }
             if (verdict == Verdict.Grantable)
             {
-                // Granted only if no holder changed since the view was taken (a changed one is in an event still to come).
+                // Granted only if no holder changed since the view was taken (a changed one is in an event still to
+                // come). The queue order already rules out two concurrent grants (holder keys only appear in the
+                // same txn that removes an earlier waiter); this compare keeps a stale view from ever granting.
                 var granted = await _client.TxnAsync(
                     [EtcdCompare.UnchangedSince(keys.HoldersPrefix(r.Name), EtcdClient.PrefixEnd(keys.HoldersPrefix(r.Name)), seen),
                      EtcdCompare.CreateRevision(waiterKey, r.WaiterRevision)],
