@@ -47,7 +47,7 @@ public sealed class EtcdStressTests(EtcdFixture etcd)
                     Assert.Equal(LockStatus.Granted, released.Status);
                 }
             })).ToArray();
-            Assert.True(Task.WaitAll(workers, TimeSpan.FromSeconds(45)), "the requests did not all complete");
+            await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(45)); // TimeoutException fails the test
             Assert.Empty(violations);
             foreach (var n in nodes)
             {
