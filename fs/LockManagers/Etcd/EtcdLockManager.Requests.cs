@@ -48,10 +48,12 @@ public sealed partial class EtcdLockManager
             return;
         }
 
-        var queued = await _client.TxnAsync([], [EtcdOp.Put(waiterKey, EtcdWaiter.Encode(r.Requested, r.Flags), LeaseId)], ct: _shutdown.Token)
-            .ConfigureAwait(false);
+        // Read the key back in the same txn: its create revision is the queue position (robust even if a stale
+        // waiter key of this node were left over, which would keep its old, earlier place).
+        var queued = await _client.TxnAsync([], [EtcdOp.Put(waiterKey, EtcdWaiter.Encode(r.Requested, r.Flags), LeaseId), EtcdOp.Range(waiterKey)],
+            ct: _shutdown.Token).ConfigureAwait(false);
         if (!await SucceedsAsync(r, Task.FromResult(queued))) return;
-        r.WaiterRevision = queued.Value!.Revision; // The key was new (one request per lock), so this is its create revision.
+        r.WaiterRevision = queued.Value!.Read.Count == 1 ? queued.Value.Read[0].CreateRevision : queued.Value.Revision;
         bool isTry = (r.Flags & (LockRequestFlags.Try | LockRequestFlags.TryOneCallback)) != 0;
         while (true)
         {
