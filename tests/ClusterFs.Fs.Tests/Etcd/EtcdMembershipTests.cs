@@ -80,6 +80,26 @@ public sealed class EtcdMembershipTests(EtcdFixture etcd)
     }
 
     [EtcdFact]
+    public void Mounting_against_an_endpoint_that_never_answers_fails_with_etimedout_after_the_request_timeout()
+    {
+        etcd.EnsureAvailable();
+        // Accepts connections (the kernel's backlog does) but never answers: a hung etcd.
+        var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        try
+        {
+            int port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+            using var m = new EtcdLockManager(new EtcdLockManagerOptions(new Uri($"http://127.0.0.1:{port}/")) { RequestTimeout = TimeSpan.FromSeconds(1) });
+            Assert.Equal(Errno.ETIMEDOUT, EtcdNode.MountError(m, "c:silent", 2, -1, out _));
+            Assert.Contains("no answer", m.LastError);
+        }
+        finally
+        {
+            silent.Stop();
+        }
+    }
+
+    [EtcdFact]
     public async Task Unmount_releases_the_nodes_locks_to_a_waiting_node()
     {
         etcd.EnsureAvailable();
