@@ -48,11 +48,30 @@ public sealed partial class EtcdLockManager
             return;
         }
 
-        // Read the key back in the same txn: its create revision is the queue position (robust even if a stale
-        // waiter key of this node were left over, which would keep its old, earlier place).
-        var queued = await _client.TxnAsync([], [EtcdOp.Put(waiterKey, EtcdWaiter.Encode(r.Requested, r.Flags), LeaseId), EtcdOp.Range(waiterKey)],
-            ct: _shutdown.Token).ConfigureAwait(false);
+        // Uncontended fast path: when the view shows nothing in the way, grant in one txn that checks nothing about
+        // the lock changed since; otherwise the same round trip queues the request. Reading the waiter key back
+        // gives its create revision, the queue position (robust even against a stale waiter key of this node).
+        LockState fast = r.Current;
+        long fastSeen;
+        bool tryFast;
+        lock (_lock)
+        {
+            fastSeen = _viewRevision;
+            tryFast = DecideLocked(r, long.MaxValue) == Verdict.Grantable;
+            if (tryFast) fast = GrantStateLocked(r, long.MaxValue);
+        }
+        string lockPrefix = keys.LockPrefix(r.Name);
+        var queue = new[] { EtcdOp.Put(waiterKey, EtcdWaiter.Encode(r.Requested, r.Flags), LeaseId), EtcdOp.Range(waiterKey) };
+        var queued = tryFast
+            ? await _client.TxnAsync([EtcdCompare.UnchangedSince(lockPrefix, EtcdClient.PrefixEnd(lockPrefix), fastSeen)],
+                [EtcdOp.Put(holderKey, StateValue(fast), LeaseId)], queue, _shutdown.Token).ConfigureAwait(false)
+            : await _client.TxnAsync([], queue, ct: _shutdown.Token).ConfigureAwait(false);
         if (!await SucceedsAsync(r, Task.FromResult(queued))) return;
+        if (tryFast && queued.Value!.Succeeded)
+        {
+            Complete(r, fast, LockStatus.Granted);
+            return;
+        }
         r.WaiterRevision = queued.Value!.Read.Count == 1 ? queued.Value.Read[0].CreateRevision : queued.Value.Revision;
         bool isTry = (r.Flags & (LockRequestFlags.Try | LockRequestFlags.TryOneCallback)) != 0;
         while (true)
@@ -63,8 +82,8 @@ public sealed partial class EtcdLockManager
             lock (_lock)
             {
                 seen = _viewRevision;
-                verdict = seen < r.WaiterRevision ? Verdict.Waiting : DecideLocked(r);
-                if (verdict == Verdict.Grantable) grant = GrantStateLocked(r);
+                verdict = seen < r.WaiterRevision ? Verdict.Waiting : DecideLocked(r, r.WaiterRevision);
+                if (verdict == Verdict.Grantable) grant = GrantStateLocked(r, r.WaiterRevision);
             }
             if (r.CancelRequested && verdict != Verdict.Grantable)
             {
@@ -103,26 +122,29 @@ public sealed partial class EtcdLockManager
 
     /// <summary>
     /// Grantable when the wanted state (or, with Any, its alternate) is compatible with every other node's held
-    /// state and with the wanted state of every earlier waiter (strict FIFO among incompatible requests).
+    /// state and with the wanted state of every waiter queued before <paramref name="position"/> (strict FIFO
+    /// among incompatible requests; long.MaxValue for a request not queued yet, which comes after every waiter).
     /// </summary>
-    private Verdict DecideLocked(EtcdPendingRequest r)
+    private Verdict DecideLocked(EtcdPendingRequest r, long position)
     {
-        if (!_views.TryGetValue(r.Name, out var view)) return Verdict.Waiting;
+        var view = _views.GetValueOrDefault(r.Name) ?? s_emptyView;
         foreach (var (node, w) in view.Waiters)
         {
             // Try requests never wait, so they cannot be part of a deadlock.
-            if (node != NodeId && !w.IsTry && w.Revision < r.WaiterRevision && !EtcdLockRules.Compatible(r.Current, w.Wanted))
+            if (node != NodeId && !w.IsTry && w.Revision < position && !EtcdLockRules.Compatible(r.Current, w.Wanted))
                 return Verdict.DeadlockVictim;
         }
-        return CanGrantLocked(view, r, r.Requested)
-            || (r.Flags.HasFlag(LockRequestFlags.Any) && EtcdLockRules.Alternate(r.Requested) is { } alt && CanGrantLocked(view, r, alt))
+        return CanGrantLocked(view, r.Requested, position)
+            || (r.Flags.HasFlag(LockRequestFlags.Any) && EtcdLockRules.Alternate(r.Requested) is { } alt && CanGrantLocked(view, alt, position))
             ? Verdict.Grantable : Verdict.Waiting;
     }
 
-    private LockState GrantStateLocked(EtcdPendingRequest r) =>
-        CanGrantLocked(_views[r.Name], r, r.Requested) ? r.Requested : EtcdLockRules.Alternate(r.Requested)!.Value;
+    private static readonly EtcdLockView s_emptyView = new();
 
-    private bool CanGrantLocked(EtcdLockView view, EtcdPendingRequest r, LockState state)
+    private LockState GrantStateLocked(EtcdPendingRequest r, long position) =>
+        CanGrantLocked(_views.GetValueOrDefault(r.Name) ?? s_emptyView, r.Requested, position) ? r.Requested : EtcdLockRules.Alternate(r.Requested)!.Value;
+
+    private bool CanGrantLocked(EtcdLockView view, LockState state, long position)
     {
         foreach (var (node, held) in view.Holders)
         {
@@ -130,7 +152,7 @@ public sealed partial class EtcdLockManager
         }
         foreach (var (node, w) in view.Waiters)
         {
-            if (node != NodeId && w.Revision < r.WaiterRevision && !EtcdLockRules.Compatible(w.Wanted, state)) return false;
+            if (node != NodeId && w.Revision < position && !EtcdLockRules.Compatible(w.Wanted, state)) return false;
         }
         return true;
     }
