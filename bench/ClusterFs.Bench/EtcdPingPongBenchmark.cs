@@ -7,7 +7,8 @@ namespace ClusterFs.Bench;
 /// <summary>
 /// EX ping-pong between two etcd lock-manager nodes on loopback: one operation is one transfer of the lock
 /// (request, blocking callback, release by the holder, grant). Baseline: one raw etcd put + delete
-/// through the same JSON-gateway client, against the same private etcd.
+/// through the same JSON-gateway client, against the same private etcd. Also an uncontended EX acquire +
+/// release on a lock no other node uses (the fast path: one txn each way).
 /// </summary>
 [MemoryDiagnoser]
 public class EtcdPingPongBenchmark
@@ -16,7 +17,9 @@ public class EtcdPingPongBenchmark
 
     private EtcdServer? _server;
     private EtcdClient? _client;
-    private PingPongNode? _a, _b;
+    private static readonly LockName s_solo = new(2, 43);
+
+    private PingPongNode? _a, _b, _alone;
     private bool _aNext;
 
     [GlobalSetup]
@@ -29,6 +32,7 @@ public class EtcdPingPongBenchmark
         _b = Mount(table);
         _a.AcquireAsync(s_name).GetAwaiter().GetResult();
         _aNext = false;
+        _alone = Mount($"bench:alone{Environment.ProcessId}");
     }
 
     private PingPongNode Mount(string table)
@@ -56,11 +60,19 @@ public class EtcdPingPongBenchmark
         await next.AcquireAsync(s_name);
     }
 
+    [Benchmark(Description = "EX acquire+release, uncontended")]
+    public async Task UncontendedAcquireRelease()
+    {
+        await _alone!.AcquireAsync(s_solo);
+        await _alone.ReleaseAsync(s_solo);
+    }
+
     [GlobalCleanup]
     public void Cleanup()
     {
         _a?.Manager.Dispose();
         _b?.Manager.Dispose();
+        _alone?.Manager.Dispose();
         _client?.Dispose();
         _server?.Dispose();
     }

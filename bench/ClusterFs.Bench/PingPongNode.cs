@@ -25,6 +25,15 @@ public sealed class PingPongNode : ILockManagerCallbacks
         await _granted.Task.ConfigureAwait(false);
     }
 
+    /// <summary>Releases EX on <paramref name="name"/> and waits for the release to complete.</summary>
+    public async Task ReleaseAsync(LockName name)
+    {
+        _holdsExclusive = false;
+        _released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Manager.Lock(name, LockState.Exclusive, LockState.Unlocked, LockRequestFlags.None);
+        await _released.Task.ConfigureAwait(false);
+    }
+
     private static TaskCompletionSource Done()
     {
         var t = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -86,14 +86,16 @@ internal sealed class EtcdClient : IDisposable
         var root = r.Value!.RootElement;
         bool ok = root.TryGetProperty("succeeded", out var s) && s.GetBoolean();
         var read = new List<EtcdKeyValue>();
+        long deleted = 0;
         if (root.TryGetProperty("responses", out var responses))
         {
             foreach (var resp in responses.EnumerateArray())
             {
                 if (resp.TryGetProperty("response_range", out var rr)) read.AddRange(ReadKvs(rr));
+                if (resp.TryGetProperty("response_delete_range", out var dr)) deleted += Int64(dr, "deleted");
             }
         }
-        return EtcdResult<EtcdTxnResult>.Ok(new EtcdTxnResult(ok, HeaderRevision(root), read));
+        return EtcdResult<EtcdTxnResult>.Ok(new EtcdTxnResult(ok, HeaderRevision(root), read, deleted));
     }
 
     /// <summary>Grants a lease of <paramref name="ttlSeconds"/>. Returns its id.</summary>

@@ -36,17 +36,23 @@ public sealed partial class EtcdLockManager
         string waiterKey = keys.Waiter(r.Name, NodeId);
         if (r.Requested == LockState.Unlocked)
         {
-            if (await SucceedsAsync(r, _client.TxnAsync([], [EtcdOp.Delete(holderKey), EtcdOp.Delete(waiterKey)], ct: _shutdown.Token)))
-                Complete(r, LockState.Unlocked, LockStatus.Granted);
+            var released = await _client.TxnAsync([], [EtcdOp.Delete(holderKey), EtcdOp.Delete(waiterKey)], ct: _shutdown.Token).ConfigureAwait(false);
+            if (!await SucceedsAsync(r, Task.FromResult(released))) return;
+            // Only a write that removed a key comes back as an event (the revision of a no-op is the store's).
+            if (released.Value!.Deleted > 0) NoteOwnWrite(r.Name, released.Value.Revision);
+            Complete(r, LockState.Unlocked, LockStatus.Granted);
             return;
         }
         if (r.Current == r.Requested || r.Current == LockState.Exclusive)
         {
             // Nothing to wait for: no other node can hold anything while this one holds EX.
-            if (await SucceedsAsync(r, _client.PutAsync(holderKey, StateValue(r.Requested), LeaseId, _shutdown.Token)))
-                Complete(r, r.Requested, LockStatus.Granted);
+            var put = await _client.PutAsync(holderKey, StateValue(r.Requested), LeaseId, _shutdown.Token).ConfigureAwait(false);
+            if (!await SucceedsAsync(r, Task.FromResult(put))) return;
+            NoteOwnWrite(r.Name, put.Value);
+            Complete(r, r.Requested, LockStatus.Granted);
             return;
         }
+        await CatchUpWithOwnWritesAsync(r).ConfigureAwait(false);
 
         // Uncontended fast path: when the view shows nothing in the way, grant in one txn that checks nothing about
         // the lock changed since; otherwise the same round trip queues the request. Reading the waiter key back
@@ -69,6 +75,7 @@ public sealed partial class EtcdLockManager
         if (!await SucceedsAsync(r, Task.FromResult(queued))) return;
         if (tryFast && queued.Value!.Succeeded)
         {
+            NoteOwnWrite(r.Name, queued.Value.Revision);
             Complete(r, fast, LockStatus.Granted);
             return;
         }
@@ -102,6 +109,7 @@ public sealed partial class EtcdLockManager
                 if (!await SucceedsAsync(r, Task.FromResult(granted))) return;
                 if (granted.Value!.Succeeded)
                 {
+                    NoteOwnWrite(r.Name, granted.Value.Revision);
                     Complete(r, grant, LockStatus.Granted);
                     return;
                 }
@@ -160,8 +168,41 @@ public sealed partial class EtcdLockManager
     /// <summary>Removes this request's waiter key (unless etcd already did) and completes it in its current state.</summary>
     private async Task DequeueAsync(EtcdPendingRequest r, string waiterKey, LockStatus status)
     {
-        var removed = _client.TxnAsync([EtcdCompare.CreateRevision(waiterKey, r.WaiterRevision)], [EtcdOp.Delete(waiterKey)], ct: _shutdown.Token);
-        if (await SucceedsAsync(r, removed)) Complete(r, r.Current, status);
+        var removed = await _client.TxnAsync([EtcdCompare.CreateRevision(waiterKey, r.WaiterRevision)], [EtcdOp.Delete(waiterKey)], ct: _shutdown.Token)
+            .ConfigureAwait(false);
+        if (!await SucceedsAsync(r, Task.FromResult(removed))) return;
+        if (removed.Value!.Deleted > 0) NoteOwnWrite(r.Name, removed.Value.Revision);
+        Complete(r, r.Current, status);
+    }
+
+    /// <summary>Remembers this node's latest write to a lock, so the next request on it can wait for the view to show it.</summary>
+    private void NoteOwnWrite(LockName name, long revision)
+    {
+        lock (_lock)
+        {
+            if (revision > _viewRevision) _ownWrites[name] = Math.Max(revision, _ownWrites.GetValueOrDefault(name));
+        }
+    }
+
+    /// <summary>
+    /// Waits until the view includes this node's own last write to the lock (its watch event comes back within
+    /// moments); otherwise the fast path's "unchanged since" compare would fail on our own release and cost an
+    /// extra round trip.
+    /// </summary>
+    private async Task CatchUpWithOwnWritesAsync(EtcdPendingRequest r)
+    {
+        while (true)
+        {
+            lock (_lock)
+            {
+                if (!_ownWrites.TryGetValue(r.Name, out long revision) || _viewRevision >= revision)
+                {
+                    _ownWrites.Remove(r.Name);
+                    return;
+                }
+            }
+            await r.Changed.WaitAsync(_shutdown.Token).ConfigureAwait(false);
+        }
     }
 
     /// <summary>True when the etcd call succeeded; otherwise withdraws the node (the write's outcome is unknown) and fails the request.</summary>

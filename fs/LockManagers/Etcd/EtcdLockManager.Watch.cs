@@ -71,6 +71,7 @@ public sealed partial class EtcdLockManager
             if (!ev.IsDelete && EtcdWaiter.TryDecode(ev.Kv.Value, ev.Kv.CreateRevision, out var w)) view.Waiters[owner] = w;
             else view.Waiters.Remove(owner);
         }
+        if (_ownWrites.TryGetValue(name, out long own) && own <= ev.Kv.ModRevision) _ownWrites.Remove(name);
         if (effects != null)
         {
             CollectBlockingLocked(name, view, effects);

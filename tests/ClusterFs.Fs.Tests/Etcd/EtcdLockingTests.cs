@@ -214,4 +214,19 @@ public sealed class EtcdLockingTests(EtcdFixture etcd)
             EtcdNode.AssertGranted(await bShared, SH);
         }
     }
+
+    [EtcdFact]
+    public async Task A_release_that_changes_nothing_does_not_hold_up_the_next_request()
+    {
+        var (a, b, _) = TwoNodes("noop-release");
+        using (a)
+        using (b)
+        {
+            // Another lock space's write moves the store revision past anything this lock space's watch will see.
+            using var client = new LockManagers.Etcd.EtcdClient(etcd.ClientUrl, TimeSpan.FromSeconds(5));
+            Assert.True((await client.PutAsync("/unrelated/" + etcd.UniqueTable("bump"), "x")).IsOk);
+            EtcdNode.AssertGranted(await a.LockAsync(s_inode, SH, UN), UN); // a held nothing: no key changes
+            EtcdNode.AssertGranted(await a.LockAsync(s_inode, UN, EX), EX);
+        }
+    }
 }
