@@ -76,6 +76,7 @@ public sealed partial class EtcdLockManager
         if (tryFast && queued.Value!.Succeeded)
         {
             NoteOwnWrite(r.Name, queued.Value.Revision);
+            Interlocked.Increment(ref _fastGrants);
             Complete(r, fast, LockStatus.Granted);
             return;
         }

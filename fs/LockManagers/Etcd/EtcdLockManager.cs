@@ -65,6 +65,11 @@ public sealed partial class EtcdLockManager : ILockManager
     /// <summary>This node's name in the lock space (its lease id in hex); "" before mount.</summary>
     public string NodeId { get; private set; } = "";
 
+    /// <summary>Requests granted by the uncontended fast path (one txn, never queued).</summary>
+    internal long FastGrants => Interlocked.Read(ref _fastGrants);
+
+    private long _fastGrants;
+
     /// <summary>The etcd lease that carries this node's membership and locks; 0 before mount.</summary>
     internal long LeaseId { get; private set; }
 

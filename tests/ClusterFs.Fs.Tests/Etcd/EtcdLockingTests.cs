@@ -229,4 +229,20 @@ public sealed class EtcdLockingTests(EtcdFixture etcd)
             EtcdNode.AssertGranted(await a.LockAsync(s_inode, UN, EX), EX);
         }
     }
+
+    [EtcdFact]
+    public async Task Uncontended_requests_are_granted_by_the_one_txn_fast_path_even_right_after_a_release()
+    {
+        var (a, b, _) = TwoNodes("fastpath");
+        using (a)
+        using (b) // b is there but never asks
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                EtcdNode.AssertGranted(await a.LockAsync(s_inode, UN, EX), EX);
+                EtcdNode.AssertGranted(await a.LockAsync(s_inode, EX, UN), UN);
+            }
+            Assert.Equal(3, a.Manager.FastGrants);
+        }
+    }
 }
