@@ -34,12 +34,15 @@ public sealed partial class EtcdLockManager
         var keys = _keys!;
         string holderKey = keys.Holder(r.Name, NodeId);
         string waiterKey = keys.Waiter(r.Name, NodeId);
+        string lockPrefix = keys.LockPrefix(r.Name), lockEnd = EtcdClient.PrefixEnd(lockPrefix);
         if (r.Requested == LockState.Unlocked)
         {
-            var released = await _client.TxnAsync([], [EtcdOp.Delete(holderKey), EtcdOp.Delete(waiterKey)], ct: _shutdown.Token).ConfigureAwait(false);
+            // The read-back of the lock's remaining keys lets the next request here decide before the watch catches up.
+            var released = await _client.TxnAsync([], [EtcdOp.Delete(holderKey), EtcdOp.Delete(waiterKey), EtcdOp.Range(lockPrefix, lockEnd)],
+                ct: _shutdown.Token).ConfigureAwait(false);
             if (!await SucceedsAsync(r, Task.FromResult(released))) return;
             // Only a write that removed a key comes back as an event (the revision of a no-op is the store's).
-            if (released.Value!.Deleted > 0) NoteOwnWrite(r.Name, released.Value.Revision);
+            if (released.Value!.Deleted > 0) NoteOwnWrite(r.Name, released.Value.Revision, Snapshot(released.Value.Read));
             Complete(r, LockState.Unlocked, LockStatus.Granted);
             return;
         }
@@ -62,14 +65,17 @@ public sealed partial class EtcdLockManager
         bool tryFast;
         lock (_lock)
         {
+            // Our own release may be newer than the view: then its read-back is the lock's state at that revision.
+            var view = _views.GetValueOrDefault(r.Name) ?? s_emptyView;
             fastSeen = _viewRevision;
-            tryFast = DecideLocked(r, long.MaxValue) == Verdict.Grantable;
-            if (tryFast) fast = GrantStateLocked(r, long.MaxValue);
+            if (_ownWrites.TryGetValue(r.Name, out var own) && own.Revision > fastSeen && own.Snapshot != null)
+                (view, fastSeen) = (own.Snapshot, own.Revision);
+            tryFast = DecideLocked(r, view, long.MaxValue) == Verdict.Grantable;
+            if (tryFast) fast = GrantState(r, view, long.MaxValue);
         }
-        string lockPrefix = keys.LockPrefix(r.Name);
         var queue = new[] { EtcdOp.Put(waiterKey, EtcdWaiter.Encode(r.Requested, r.Flags), LeaseId), EtcdOp.Range(waiterKey) };
         var queued = tryFast
-            ? await _client.TxnAsync([EtcdCompare.UnchangedSince(lockPrefix, EtcdClient.PrefixEnd(lockPrefix), fastSeen)],
+            ? await _client.TxnAsync([EtcdCompare.UnchangedSince(lockPrefix, lockEnd, fastSeen)],
                 [EtcdOp.Put(holderKey, StateValue(fast), LeaseId)], queue, _shutdown.Token).ConfigureAwait(false)
             : await _client.TxnAsync([], queue, ct: _shutdown.Token).ConfigureAwait(false);
         if (!await SucceedsAsync(r, Task.FromResult(queued))) return;
@@ -90,8 +96,9 @@ public sealed partial class EtcdLockManager
             lock (_lock)
             {
                 seen = _viewRevision;
-                verdict = seen < r.WaiterRevision ? Verdict.Waiting : DecideLocked(r, r.WaiterRevision);
-                if (verdict == Verdict.Grantable) grant = GrantStateLocked(r, r.WaiterRevision);
+                var view = _views.GetValueOrDefault(r.Name) ?? s_emptyView;
+                verdict = seen < r.WaiterRevision ? Verdict.Waiting : DecideLocked(r, view, r.WaiterRevision);
+                if (verdict == Verdict.Grantable) grant = GrantState(r, view, r.WaiterRevision);
             }
             if (r.CancelRequested && verdict != Verdict.Grantable)
             {
@@ -134,9 +141,8 @@ public sealed partial class EtcdLockManager
     /// state and with the wanted state of every waiter queued before <paramref name="position"/> (strict FIFO
     /// among incompatible requests; long.MaxValue for a request not queued yet, which comes after every waiter).
     /// </summary>
-    private Verdict DecideLocked(EtcdPendingRequest r, long position)
+    private Verdict DecideLocked(EtcdPendingRequest r, EtcdLockView view, long position)
     {
-        var view = _views.GetValueOrDefault(r.Name) ?? s_emptyView;
         foreach (var (node, w) in view.Waiters)
         {
             // Try requests never wait, so they cannot be part of a deadlock.
@@ -150,8 +156,8 @@ public sealed partial class EtcdLockManager
 
     private static readonly EtcdLockView s_emptyView = new();
 
-    private LockState GrantStateLocked(EtcdPendingRequest r, long position) =>
-        CanGrantLocked(_views.GetValueOrDefault(r.Name) ?? s_emptyView, r.Requested, position) ? r.Requested : EtcdLockRules.Alternate(r.Requested)!.Value;
+    private LockState GrantState(EtcdPendingRequest r, EtcdLockView view, long position) =>
+        CanGrantLocked(view, r.Requested, position) ? r.Requested : EtcdLockRules.Alternate(r.Requested)!.Value;
 
     private bool CanGrantLocked(EtcdLockView view, LockState state, long position)
     {
@@ -176,19 +182,37 @@ public sealed partial class EtcdLockManager
         Complete(r, r.Current, status);
     }
 
-    /// <summary>Remembers this node's latest write to a lock, so the next request on it can wait for the view to show it.</summary>
-    private void NoteOwnWrite(LockName name, long revision)
+    /// <summary>This node's latest write to a lock, and (for releases) the lock's keys right after it.</summary>
+    private sealed record OwnWrite(long Revision, EtcdLockView? Snapshot);
+
+    /// <summary>
+    /// Remembers this node's latest write to a lock, so the next request on it can use <paramref name="snapshot"/>
+    /// or else wait for the view to show the write.
+    /// </summary>
+    private void NoteOwnWrite(LockName name, long revision, EtcdLockView? snapshot = null)
     {
         lock (_lock)
         {
-            if (revision > _viewRevision) _ownWrites[name] = Math.Max(revision, _ownWrites.GetValueOrDefault(name));
+            if (revision > _viewRevision && revision > (_ownWrites.GetValueOrDefault(name)?.Revision ?? 0))
+                _ownWrites[name] = new OwnWrite(revision, snapshot);
         }
+    }
+
+    /// <summary>The holders and waiters among <paramref name="kvs"/> (one lock's keys, read at one revision).</summary>
+    private EtcdLockView Snapshot(IReadOnlyList<EtcdKeyValue> kvs)
+    {
+        var view = new EtcdLockView();
+        foreach (var kv in kvs)
+        {
+            if (_keys!.TryParseLockKey(kv.Key, out _, out char kind, out string owner)) view.Apply(kind, owner, false, kv);
+        }
+        return view;
     }
 
     /// <summary>
     /// Waits until the view includes this node's own last write to the lock (its watch event comes back within
-    /// moments); otherwise the fast path's "unchanged since" compare would fail on our own release and cost an
-    /// extra round trip.
+    /// moments), unless that write left a snapshot to decide on; otherwise the fast path's "unchanged since"
+    /// compare would fail on our own write and cost an extra round trip.
     /// </summary>
     private async Task CatchUpWithOwnWritesAsync(EtcdPendingRequest r)
     {
@@ -196,7 +220,8 @@ public sealed partial class EtcdLockManager
         {
             lock (_lock)
             {
-                if (!_ownWrites.TryGetValue(r.Name, out long revision) || _viewRevision >= revision)
+                if (!_ownWrites.TryGetValue(r.Name, out var own) || own.Snapshot != null) return;
+                if (_viewRevision >= own.Revision)
                 {
                     _ownWrites.Remove(r.Name);
                     return;

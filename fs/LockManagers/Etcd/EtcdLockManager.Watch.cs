@@ -61,17 +61,8 @@ public sealed partial class EtcdLockManager
         }
         if (!keys.TryParseLockKey(key, out var name, out char kind, out string owner)) return;
         if (!_views.TryGetValue(name, out var view)) _views[name] = view = new EtcdLockView();
-        if (kind == 'h')
-        {
-            if (ev.IsDelete || !byte.TryParse(ev.Kv.Value, out byte s) || s == 0 || s > 3) view.Holders.Remove(owner);
-            else view.Holders[owner] = (LockState)s;
-        }
-        else if (kind == 'w')
-        {
-            if (!ev.IsDelete && EtcdWaiter.TryDecode(ev.Kv.Value, ev.Kv.CreateRevision, out var w)) view.Waiters[owner] = w;
-            else view.Waiters.Remove(owner);
-        }
-        if (_ownWrites.TryGetValue(name, out long own) && own <= ev.Kv.ModRevision) _ownWrites.Remove(name);
+        view.Apply(kind, owner, ev.IsDelete, ev.Kv);
+        if (_ownWrites.TryGetValue(name, out var own) && own.Revision <= ev.Kv.ModRevision) _ownWrites.Remove(name);
         if (effects != null)
         {
             CollectBlockingLocked(name, view, effects);

@@ -30,7 +30,7 @@ public sealed partial class EtcdLockManager : ILockManager
     private readonly Lock _lock = new();
     private readonly Dictionary<LockName, EtcdLockView> _views = new(); // under _lock
     private readonly Dictionary<LockName, EtcdPendingRequest> _pending = new(); // under _lock
-    private readonly Dictionary<LockName, long> _ownWrites = new(); // under _lock: revision of this node's last write per lock, until the view shows it
+    private readonly Dictionary<LockName, OwnWrite> _ownWrites = new(); // under _lock: this node's last write per lock, until the view shows it
     private readonly HashSet<string> _members = new(StringComparer.Ordinal); // under _lock
     private long _viewRevision; // under _lock
 

@@ -16,4 +16,19 @@ internal sealed class EtcdLockView
     public bool IsEmpty => Holders.Count == 0 && Waiters.Count == 0;
 
     public LockState HeldBy(string node) => Holders.TryGetValue(node, out var s) ? s : LockState.Unlocked;
+
+    /// <summary>Applies a put or delete of <paramref name="owner"/>'s holder ('h') or waiter ('w') key.</summary>
+    public void Apply(char kind, string owner, bool isDelete, EtcdKeyValue kv)
+    {
+        if (kind == 'h')
+        {
+            if (isDelete || !byte.TryParse(kv.Value, out byte s) || s == 0 || s > 3) Holders.Remove(owner);
+            else Holders[owner] = (LockState)s;
+        }
+        else if (kind == 'w')
+        {
+            if (!isDelete && EtcdWaiter.TryDecode(kv.Value, kv.CreateRevision, out var w)) Waiters[owner] = w;
+            else Waiters.Remove(owner);
+        }
+    }
 }
