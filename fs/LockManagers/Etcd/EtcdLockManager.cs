@@ -41,6 +41,7 @@ public sealed partial class EtcdLockManager : ILockManager
     private Task? _leaseTask;
     private int _withdrawn;
     private int _state; // 0 new, 1 mounted, 2 unmounted
+    private long _fastGrants;
 
     /// <summary>Creates a manager for the etcd at <see cref="EtcdLockManagerOptions.Endpoint"/>; nothing is contacted until <see cref="Mount"/>.</summary>
     public EtcdLockManager(EtcdLockManagerOptions options)
@@ -65,10 +66,11 @@ public sealed partial class EtcdLockManager : ILockManager
     /// <summary>This node's name in the lock space (its lease id in hex); "" before mount.</summary>
     public string NodeId { get; private set; } = "";
 
+    /// <summary>The journal id assigned at mount; -1 before.</summary>
+    public int JournalId { get; private set; } = -1;
+
     /// <summary>Requests granted by the uncontended fast path (one txn, never queued).</summary>
     internal long FastGrants => Interlocked.Read(ref _fastGrants);
-
-    private long _fastGrants;
 
     /// <summary>The etcd lease that carries this node's membership and locks; 0 before mount.</summary>
     internal long LeaseId { get; private set; }
@@ -138,9 +140,6 @@ public sealed partial class EtcdLockManager : ILockManager
             // The lease task ends through cancellation; nothing to report.
         }
     }
-
-    /// <summary>The journal id assigned at mount; -1 before.</summary>
-    public int JournalId { get; private set; } = -1;
 
     /// <summary>Unmounts (releasing every lock) and releases the HTTP client.</summary>
     public void Dispose()
