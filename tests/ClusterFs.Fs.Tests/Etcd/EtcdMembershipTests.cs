@@ -128,12 +128,18 @@ public sealed class EtcdMembershipTests(EtcdFixture etcd)
         EtcdNode.AssertGranted(await a.LockAsync(s_inode, UN, EX), EX);
         var bWaits = b.StartLock(s_inode, UN, EX);
         await a.Callbacks.NextBlockingAsync(s_inode);
+        var other = new LockName(2, 0x100);
+        EtcdNode.AssertGranted(await c.LockAsync(other, UN, EX), EX);
+        var aWaits = a.StartLock(other, UN, EX); // still waiting when a loses its lease
+        await c.Callbacks.NextBlockingAsync(other);
 
         using var client = new EtcdClient(etcd.ClientUrl, TimeSpan.FromSeconds(5));
         Assert.True((await client.LeaseRevokeAsync(a.Manager.LeaseId)).IsOk);
 
         var withdrawn = await a.Callbacks.Withdrawn.WaitAsync(RecordingCallbacks.Timeout);
         Assert.Contains("lease", withdrawn.Reason);
+        var failed = await aWaits;
+        Assert.Equal((UN, LockStatus.Error), (failed.State, failed.Status));
         Assert.Equal(LockStatus.Error, (await a.LockAsync(new LockName(2, 7), UN, EX)).Status);
         EtcdNode.AssertGranted(await bWaits, EX);
 
