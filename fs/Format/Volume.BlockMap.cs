@@ -189,13 +189,13 @@ public sealed partial class Volume
         return Errno.OK;
     }
 
-    /// <summary>Punches [<paramref name="from"/>, <paramref name="to"/>) out of the tree; an emptied tree returns to height 0.</summary>
+    /// <summary>Punches [<paramref name="from"/>, <paramref name="to"/>) out of the tree; an emptied tree drops to height 1.</summary>
     internal Errno PunchBlocks(MetaTx tx, long ino, DinodeImage di, long from, long to)
     {
         if (di.Height == 0 || from >= to) return Errno.OK;
         var e = PunchArea(tx, di, di.Data, DinodePointers, ino, di.Height, 0, 0, from, to, out bool empty);
         if (!e.IsOk) return e;
-        if (empty) { di.Height = 0; di.Data.Clear(); }
+        if (empty) { di.Height = 1; di.Data.Clear(); } // an empty tree of any height is an empty height-1 tree
         tx.MarkDirty(ino);
         return Errno.OK;
     }

@@ -50,6 +50,8 @@ public sealed partial class Volume
                 }
             }
         }
+        // A tree left empty by a shrink that fits the dinode goes back to stuffed (all zeroes).
+        if (di.Height == 1 && size <= StuffedCapacity && di.Data.IndexOfAnyExcept((byte)0) < 0) di.Height = 0;
         di.Size = size;
         tx.MarkDirty(ino);
         return Errno.OK;
@@ -155,9 +157,7 @@ public sealed partial class Volume
         if (!FileTypeBits.IsReg(di.Mode)) return Errno.EINVAL;
         if (di.Height == 0) return Errno.OK; // stuffed content is not block-addressed
         long end = count > long.MaxValue - firstBlock ? long.MaxValue : firstBlock + count;
-        e = PunchBlocks(tx, ino, di, firstBlock, end);
-        if (e.IsOk && di.Height == 0) di.Height = 1; // keep a block-mapped file block-mapped (its size may exceed the dinode)
-        return e;
+        return PunchBlocks(tx, ino, di, firstBlock, end);
     });
 
     /// <summary>Reads file content at <paramref name="offset"/>: returns the bytes read (short at end of file)
