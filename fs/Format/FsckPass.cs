@@ -128,7 +128,7 @@ internal sealed class FsckPass(Volume vol, FsckReport report, bool repair)
             bool isDir = FileTypeBits.IsDir(mode);
             var by = _namedBy.GetValueOrDefault(ino) ?? [];
             if (_entryType.TryGetValue(ino, out byte t) && t != FileTypeBits.DType(mode))
-                Problem($"inode {ino}: directory entry type {t} does not match mode 0{mode:o}");
+                Problem($"inode {ino}: directory entry type {t} does not match mode 0{Convert.ToString(mode, 8)}");
             uint expected;
             if (isDir)
             {

@@ -51,7 +51,7 @@ public sealed partial class Volume
     /// <summary>Field-level consistency of a dinode; null when fine.</summary>
     internal string? ValidateDinode(DinodeImage di)
     {
-        if (!FileTypeBits.IsKnown(di.Mode)) return $"has unknown file type in mode 0{di.Mode:o}";
+        if (!FileTypeBits.IsKnown(di.Mode)) return $"has unknown file type in mode 0{Convert.ToString(di.Mode, 8)}";
         if (di.Height > DinodeImage.MaxHeight) return $"height {di.Height} exceeds {DinodeImage.MaxHeight}";
         if (di.Size < 0) return $"negative size {di.Size}";
         if (di.Blocks < 0 || di.Blocks > Sb.BlockCount) return $"block count {di.Blocks} out of range";

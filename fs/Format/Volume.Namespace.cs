@@ -41,7 +41,7 @@ public sealed partial class Volume
     /// device, fifo or socket; a directory when S_IFDIR). Returns the new inode. EEXIST, ENOTDIR, EINVAL, ENOSPC.</summary>
     public Errno Create(long dir, string name, uint mode, uint uid, uint gid, out long ino)
     {
-        if (FileTypeBits.IsLink(mode) || !FileTypeBits.IsKnown(mode)) throw new ArgumentException($"mode 0{mode:o} is no creatable file type", nameof(mode));
+        if (FileTypeBits.IsLink(mode) || !FileTypeBits.IsKnown(mode)) throw new ArgumentException($"mode 0{Convert.ToString(mode, 8)} is no creatable file type", nameof(mode));
         return CreateNode(dir, name, mode, uid, gid, null, out ino);
     }
 
