@@ -4,11 +4,25 @@ namespace ClusterFs.Fs.Storage;
 
 /// <summary>
 /// A stand-in journal with no log: Commit writes every image in place (and flushes when asked). Atomic
-/// only if nothing crashes; for mkfs-time tools, tests and read-mostly utilities until the real journal
-/// is wired in.
+/// only if nothing crashes; for mkfs-time tools, tests and utilities until the real journal is wired in.
 /// </summary>
-public sealed class WriteThroughJournal(IBlockDevice device, int blockSize, bool flushOnCommit = false) : IMetadataJournal
+public sealed class WriteThroughJournal : IMetadataJournal
 {
+    private readonly IBlockDevice _device;
+    private readonly int _blockSize;
+    private readonly bool _flushOnCommit;
+
+    /// <summary>Writes images of <paramref name="blockSize"/> bytes to <paramref name="device"/>; with
+    /// <paramref name="flushOnCommit"/> every commit ends with a device flush.</summary>
+    public WriteThroughJournal(IBlockDevice device, int blockSize, bool flushOnCommit = false)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
+        _device = device;
+        _blockSize = blockSize;
+        _flushOnCommit = flushOnCommit;
+    }
+
     /// <summary>Transactions committed so far.</summary>
     public long Commits { get; private set; }
 
@@ -21,7 +35,8 @@ public sealed class WriteThroughJournal(IBlockDevice device, int blockSize, bool
 
         public void Log(long block, ReadOnlySpan<byte> image)
         {
-            if (image.Length != owner._blockSizeChecked) throw new ArgumentException($"image of {image.Length} bytes for a {owner._blockSizeChecked}-byte block");
+            if (image.Length != owner._blockSize)
+                throw new ArgumentException($"image of {image.Length} bytes for a {owner._blockSize}-byte block", nameof(image));
             _images[block] = image.ToArray();
         }
 
@@ -29,18 +44,14 @@ public sealed class WriteThroughJournal(IBlockDevice device, int blockSize, bool
         {
             foreach (var (block, image) in _images)
             {
-                var e = owner._device.Write(block * owner._blockSizeChecked, image);
+                var e = owner._device.Write(block * owner._blockSize, image);
                 if (!e.IsOk) return e;
             }
             _images.Clear();
             owner.Commits++;
-            return owner._flush ? owner._device.Flush() : Errno.OK;
+            return owner._flushOnCommit ? owner._device.Flush() : Errno.OK;
         }
 
         public void Dispose() => _images.Clear();
     }
-
-    private readonly IBlockDevice _device = device ?? throw new ArgumentNullException(nameof(device));
-    private readonly int _blockSizeChecked = blockSize > 0 ? blockSize : throw new ArgumentException("block size must be positive", nameof(blockSize));
-    private readonly bool _flush = flushOnCommit;
 }
