@@ -154,10 +154,11 @@ public sealed partial class Volume
 
     /// <summary>
     /// Frees every block mapped in [<paramref name="from"/>, <paramref name="to"/>) below one pointer array, and
-    /// the indirect blocks left empty. <paramref name="empty"/> says whether the array is all holes afterwards.
+    /// the indirect blocks left empty, stopping once <paramref name="budget"/> blocks were freed (so one transaction
+    /// stays small). <paramref name="empty"/> says whether the array is all holes afterwards.
     /// </summary>
     private Errno PunchArea(MetaTx tx, DinodeImage di, Span<byte> area, int count, long owner, int h, int level,
-        long baseBlock, long from, long to, out bool empty)
+        long baseBlock, long from, long to, ref int budget, out bool empty)
     {
         empty = true;
         long span = SpanOf(h, level);
@@ -168,6 +169,7 @@ public sealed partial class Volume
             long lo = baseBlock + i * span;
             long hi = span > long.MaxValue - lo ? long.MaxValue : lo + span;
             if (hi <= from || lo >= to) { empty = false; continue; }
+            if (budget <= 0) { empty = false; break; }
             bool leaf = level == h - 1;
             var e = CheckPtr(p, owner, leaf);
             if (!e.IsOk) return e;
@@ -176,12 +178,13 @@ public sealed partial class Volume
             {
                 e = tx.Read(b, BlockType.Indirect, out var img);
                 if (!e.IsOk) return e;
-                e = PunchArea(tx, di, IndirectArea(img), IndirectPointers, b, h, level + 1, lo, from, to, out bool childEmpty);
+                e = PunchArea(tx, di, IndirectArea(img), IndirectPointers, b, h, level + 1, lo, from, to, ref budget, out bool childEmpty);
                 if (!e.IsOk) return e;
                 if (!childEmpty) { empty = false; continue; }
             }
             e = FreeBlock(tx, b);
             if (!e.IsOk) return e;
+            budget--;
             di.Blocks--;
             WritePtr(area, i, 0);
             tx.MarkDirty(owner);
@@ -189,16 +192,24 @@ public sealed partial class Volume
         return Errno.OK;
     }
 
-    /// <summary>Punches [<paramref name="from"/>, <paramref name="to"/>) out of the tree; an emptied tree drops to height 1.</summary>
-    internal Errno PunchBlocks(MetaTx tx, long ino, DinodeImage di, long from, long to)
+    /// <summary>Punches [<paramref name="from"/>, <paramref name="to"/>) out of the tree; an emptied tree drops to height 1.
+    /// With a <paramref name="budget"/>, frees at most that many blocks and sets <paramref name="more"/> when some are left.</summary>
+    internal Errno PunchBlocks(MetaTx tx, long ino, DinodeImage di, long from, long to, int budget, out bool more)
     {
+        more = false;
         if (di.Height == 0 || from >= to) return Errno.OK;
-        var e = PunchArea(tx, di, di.Data, DinodePointers, ino, di.Height, 0, 0, from, to, out bool empty);
+        int left = budget;
+        var e = PunchArea(tx, di, di.Data, DinodePointers, ino, di.Height, 0, 0, from, to, ref left, out bool empty);
+        more = left <= 0;
         if (!e.IsOk) return e;
         if (empty) { di.Height = 1; di.Data.Clear(); } // an empty tree of any height is an empty height-1 tree
         tx.MarkDirty(ino);
         return Errno.OK;
     }
+
+    /// <summary>Punches without a budget (for trees known to be small, and eviction of directories).</summary>
+    internal Errno PunchBlocks(MetaTx tx, long ino, DinodeImage di, long from, long to) =>
+        PunchBlocks(tx, ino, di, from, to, int.MaxValue, out _);
 
     /// <summary>Moves stuffed file content into a freshly allocated data block (height 0 -> 1). Data is written
     /// to the device before the transaction commits (ordered data).</summary>

@@ -150,15 +150,15 @@ public sealed partial class Volume
 
     /// <summary>Frees the blocks of [<paramref name="firstBlock"/>, +<paramref name="count"/>) (they read as a hole
     /// afterwards) and any indirect block left empty. The size does not change.</summary>
-    public Errno Punch(long ino, long firstBlock, long count) => Run(tx =>
+    public Errno Punch(long ino, long firstBlock, long count)
     {
-        var e = ReadDinode(tx, ino, out var di);
+        if (firstBlock < 0 || count < 0) return Errno.EINVAL;
+        var e = GetAttr(ino, out var attr);
         if (!e.IsOk) return e;
-        if (!FileTypeBits.IsReg(di.Mode)) return Errno.EINVAL;
-        if (di.Height == 0) return Errno.OK; // stuffed content is not block-addressed
+        if (!FileTypeBits.IsReg(attr!.Mode)) return Errno.EINVAL;
         long end = count > long.MaxValue - firstBlock ? long.MaxValue : firstBlock + count;
-        return PunchBlocks(tx, ino, di, firstBlock, end);
-    });
+        return PunchChunked(ino, firstBlock, end, needUnlinked: false); // stuffed content is not block-addressed: a no-op
+    }
 
     /// <summary>Reads file content at <paramref name="offset"/>: returns the bytes read (short at end of file)
     /// or -errno. Holes and unwritten blocks read as zeroes.</summary>

@@ -17,7 +17,11 @@ public sealed partial class Volume
             var tx = new MetaTx(this);
             var e = op(tx);
             if (e.IsOk) e = tx.Commit();
-            if (!e.IsOk) Array.Clear(_freeHint);
+            if (!e.IsOk)
+            {
+                Array.Clear(_freeHint);
+                _pendingEvict.Clear();
+            }
             return e;
         }
     }
@@ -93,6 +97,12 @@ public sealed partial class Volume
     public Errno SetAttr(long ino, SetAttrRequest req)
     {
         ArgumentNullException.ThrowIfNull(req);
+        if (req.Size is long newSize && newSize >= 0 && GetAttr(ino, out var cur).IsOk && FileTypeBits.IsReg(cur!.Mode) && newSize < cur.Size)
+        {
+            // Free the blocks past the new end first, in bounded transactions; the size changes in the last one.
+            var pe = PunchChunked(ino, (newSize + BlockSize - 1) / BlockSize, long.MaxValue, needUnlinked: false);
+            if (!pe.IsOk) return pe;
+        }
         return Run(tx =>
         {
             var e = ReadDinode(tx, ino, out var di);
@@ -161,14 +171,58 @@ public sealed partial class Volume
         return FreeBlock(tx, ino);
     }
 
-    /// <summary>Frees an inode whose link count reached 0 and whose last user went away (state unlinked).
-    /// EBUSY when it still has links.</summary>
-    public Errno Evict(long ino) => Run(tx =>
+    /// <summary>Frees an inode whose link count reached 0 and whose last user went away (state unlinked):
+    /// its blocks in transactions of bounded size, then the dinode. EBUSY when it still has links. A crash in
+    /// between leaves an unlinked dinode that fsck reclaims.</summary>
+    public Errno Evict(long ino)
     {
-        var e = ReadDinode(tx, ino, out var di);
+        var e = PunchChunked(ino, 0, long.MaxValue, needUnlinked: true);
         if (!e.IsOk) return e;
-        return di.Nlink != 0 ? Errno.EBUSY : EvictLocked(tx, ino, di);
-    });
+        return Run(tx =>
+        {
+            var e = ReadDinode(tx, ino, out var di);
+            if (!e.IsOk) return e;
+            return di.Nlink != 0 ? Errno.EBUSY : EvictLocked(tx, ino, di);
+        });
+    }
+
+    /// <summary>Evicts the inodes whose last link went in the operation just committed (see <see cref="DropLinkLocked"/>).
+    /// Failures are logged and left to fsck, which reclaims unlinked dinodes.</summary>
+    private void DrainEvictions()
+    {
+        long[] pending;
+        lock (_opLock)
+        {
+            pending = [.. _pendingEvict];
+            _pendingEvict.Clear();
+        }
+        foreach (long ino in pending)
+        {
+            var e = Evict(ino);
+            if (!e.IsOk) Failed(e, $"inode {ino}: eviction failed: {e}; left unlinked for fsck");
+        }
+    }
+
+    /// <summary>Frees file blocks [<paramref name="from"/>, <paramref name="to"/>) in transactions of at most
+    /// <see cref="PunchBudget"/> blocks. With <paramref name="needUnlinked"/>, EBUSY when the inode has links.</summary>
+    private Errno PunchChunked(long ino, long from, long to, bool needUnlinked)
+    {
+        bool more = true;
+        while (more)
+        {
+            var e = Run(tx =>
+            {
+                more = false;
+                var e = ReadDinode(tx, ino, out var di);
+                if (!e.IsOk) return e;
+                if (needUnlinked && di.Nlink != 0) return Errno.EBUSY;
+                if (FileTypeBits.IsLink(di.Mode) || FileTypeBits.IsDir(di.Mode) || di.Height == 0) return Errno.OK;
+                return PunchBlocks(tx, ino, di, from, to, PunchBudget, out more);
+            });
+            if (!e.IsOk) return e;
+        }
+        return Errno.OK;
+    }
 
     /// <summary>Drops one link of <paramref name="ino"/>; at zero the inode is evicted now, or marked unlinked
     /// when <see cref="IsInUse"/> says someone still has it open.</summary>
@@ -180,8 +234,17 @@ public sealed partial class Volume
         tx.MarkDirty(ino);
         if (di.Nlink != 0) return Errno.OK;
         if (IsInUse?.Invoke(ino) == true) return SetBlockState(tx, ino, BlockState.Unlinked);
-        return EvictLocked(tx, ino, di);
+        if (di.Blocks <= PunchBudget) return EvictLocked(tx, ino, di);
+        // Too big to free in this transaction: mark it unlinked now, free it in bounded steps after the commit.
+        _pendingEvict.Add(ino);
+        return SetBlockState(tx, ino, BlockState.Unlinked);
     }
+
+    /// <summary>Most blocks one transaction frees (a bound on transaction size for truncate, punch and eviction).</summary>
+    internal const int PunchBudget = 2048;
+
+    // Inodes whose last link went in the current operation, to evict after it commits. Guarded by _opLock.
+    private readonly List<long> _pendingEvict = [];
 
     /// <summary>Asked when an inode's last link goes: true keeps it (state unlinked) until <see cref="Evict"/>.</summary>
     public Func<long, bool>? IsInUse { get; set; }

@@ -141,7 +141,15 @@ public sealed partial class Volume
     /// <summary>Removes empty directory <paramref name="name"/> (ENOTDIR, ENOTEMPTY).</summary>
     public Errno Rmdir(long dir, string name) => RemoveEntry(dir, name, wantDir: true);
 
-    private Errno RemoveEntry(long dir, string name, bool wantDir) => Run(tx =>
+    /// <summary>Runs a namespace operation, then evicts what lost its last link in it.</summary>
+    private Errno RunThenEvict(Func<MetaTx, Errno> op)
+    {
+        var e = Run(op);
+        DrainEvictions();
+        return e;
+    }
+
+    private Errno RemoveEntry(long dir, string name, bool wantDir) => RunThenEvict(tx =>
     {
         if (name == ".") return Errno.EINVAL;
         if (name == "..") return Errno.ENOTEMPTY;
@@ -176,7 +184,7 @@ public sealed partial class Volume
     /// <paramref name="dstDir"/> atomically, replacing a compatible target (a directory only by an empty one).
     /// EINVAL when a directory would move below itself, ENOTDIR/EISDIR for type mismatches, ENOTEMPTY.
     /// </summary>
-    public Errno Rename(long srcDir, string srcName, long dstDir, string dstName) => Run(tx =>
+    public Errno Rename(long srcDir, string srcName, long dstDir, string dstName) => RunThenEvict(tx =>
     {
         var e = CheckName(srcName, out var sbytes);
         if (!e.IsOk) return srcName is "." or ".." ? Errno.EBUSY : e;
