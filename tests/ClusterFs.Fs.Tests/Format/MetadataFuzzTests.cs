@@ -10,7 +10,7 @@ public class MetadataFuzzTests
 
     private static MemoryBlockDevice Image()
     {
-        var dev = TestFs.Format(1 << 20, TestFs.Small(blockSize: Bs, rgrpBytes: 128 * Bs));
+        var dev = TestFs.Format(2 << 20, TestFs.Small(blockSize: Bs, rgrpBytes: 128 * Bs));
         using var vol = TestFs.Mount(dev);
         long root = vol.RootInode;
         vol.Create(root, "d", FileTypeBits.S_IFDIR | 0x1ED, 0, 0, out long d);
@@ -20,6 +20,8 @@ public class MetadataFuzzTests
         vol.WriteData(big, 0, new byte[3000]);
         vol.WriteData(big, 600_000, new byte[100]); // a two-level tree at 1 KiB blocks
         vol.Link(big, e, "big-link");
+        // Enough names in one directory for its hash table to leave the dinode for table blocks.
+        for (int i = 0; i < 1500; i++) vol.Link(big, e, $"many-links-to-big-{i}");
         vol.Symlink(d, "sym", "../big", 0, 0, out _);
         vol.SetXattr(big, "user.x", new byte[100], XattrFlags.None);
         Assert.True(TestFs.Check(dev).Clean);
@@ -74,6 +76,10 @@ public class MetadataFuzzTests
         for (long b = 0; b < pristine.Size / Bs; b++)
             if (MetaHeader.Verify(pristine.Bytes.AsSpan((int)(b * Bs), Bs), b, BlockType.None, out _).IsOk) metaBlocks.Add(b);
         Assert.True(metaBlocks.Count > 20, $"{metaBlocks.Count} metadata blocks");
+        var types = metaBlocks.Select(b => MetaHeader.TypeOf(pristine.Bytes.AsSpan((int)(b * Bs), Bs))).ToHashSet();
+        foreach (var t in new[] { BlockType.Superblock, BlockType.ResourceIndex, BlockType.RgrpHeader, BlockType.Bitmap,
+                     BlockType.Dinode, BlockType.Indirect, BlockType.DirTable, BlockType.DirLeaf, BlockType.Xattr })
+            Assert.Contains(t, types);
 
         var work = new MemoryBlockDevice(pristine.Size);
         var rnd = new Random(20261121);
