@@ -114,7 +114,7 @@ internal sealed class FsckPass(Volume vol, FsckReport report, bool repair)
                 if (queued.Add(child)) queue.Enqueue(child);
             }
             return true;
-        });
+        }, verify: true);
         if (!e.IsOk) { Problem($"inode {dir}: directory: {Why(e)}"); _bad.Add(dir); }
         else if (entries != di.Entries) Problem($"inode {dir}: directory says {di.Entries} entries, holds {entries}");
         _subdirs[dir] = subdirs;

@@ -261,8 +261,10 @@ public sealed partial class Volume
         return Errno.OK;
     }
 
-    /// <summary>Calls <paramref name="visit"/> for every distinct leaf (and chained leaf) of the directory, in hash order.</summary>
-    internal Errno ForEachLeaf(MetaTx tx, long dir, DinodeImage di, long fromIndex, Func<long, DirLeaf, bool> visit)
+    /// <summary>Calls <paramref name="visit"/> for every distinct leaf (and chained leaf) of the directory, in hash order.
+    /// With <paramref name="verify"/> (fsck) also checks that each leaf owns an aligned run of slots of its depth and
+    /// holds only names hashing into that run.</summary>
+    internal Errno ForEachLeaf(MetaTx tx, long dir, DinodeImage di, long fromIndex, Func<long, DirLeaf, bool> visit, bool verify = false)
     {
         long n = 1L << di.DirDepth;
         for (long i = fromIndex; i < n;)
@@ -273,9 +275,21 @@ public sealed partial class Volume
             if (!e.IsOk) return e;
             if (leaf.Depth > di.DirDepth) return Corrupt($"block {lb}: leaf depth {leaf.Depth} above table depth {di.DirDepth}");
             long span = 1L << (di.DirDepth - leaf.Depth);
+            if (verify)
+            {
+                e = VerifyLeafRange(tx, dir, di, i, span, lb);
+                if (!e.IsOk) return e;
+            }
             long b = lb;
             for (int c = 0; ; c++)
             {
+                if (verify)
+                {
+                    int end = DirLeaf.EntriesOffset + leaf.Used;
+                    for (int off = DirLeaf.EntriesOffset; off < end; off += leaf.SizeAt(off))
+                        if (DirHash.Index(leaf.HashAt(off), di.DirDepth) / span != i / span)
+                            return Corrupt($"block {b}: entry '{leaf.NameStringAt(off)}' hashes outside the leaf's slots {i}..{i + span - 1}");
+                }
                 if (!visit(b, leaf)) return Errno.OK;
                 if (leaf.Next == 0) break;
                 if (c > 65536 || !IsDataBlock(leaf.Next) || di.DirDepth != MaxDirDepth) return Corrupt($"block {b}: bad leaf chain pointer {leaf.Next}");
@@ -284,6 +298,18 @@ public sealed partial class Volume
                 if (!e.IsOk) return e;
             }
             i = (i & ~(span - 1)) + span;
+        }
+        return Errno.OK;
+    }
+
+    private Errno VerifyLeafRange(MetaTx tx, long dir, DinodeImage di, long first, long span, long leafBlock)
+    {
+        if ((first & (span - 1)) != 0) return Corrupt($"block {leafBlock}: directory {dir} leaf starts at unaligned slot {first}");
+        for (long k = first + 1; k < first + span; k++)
+        {
+            var e = GetSlot(tx, dir, di, k, out long other);
+            if (!e.IsOk) return e;
+            if (other != leafBlock) return Corrupt($"block {leafBlock}: directory {dir} slot {k} points at {other}, expected this leaf");
         }
         return Errno.OK;
     }

@@ -102,4 +102,61 @@ public class FsckDamageTests
         Assert.Contains($"block {file}", vol.LastError);
         Assert.Equal(Errno.OK, vol.GetAttr(dir, out _)); // the rest of the filesystem still works
     }
+
+    [Fact]
+    public void A_directory_entry_moved_to_the_wrong_leaf_is_reported()
+    {
+        var dev = TestFs.Format(8 << 20);
+        long dir;
+        using (var vol = TestFs.Mount(dev))
+        {
+            vol.Create(vol.RootInode, "d", FileTypeBits.S_IFDIR | 0x1ED, 0, 0, out dir);
+            vol.Create(dir, "target", FileTypeBits.S_IFREG | 0x1A4, 0, 0, out long t);
+            for (int i = 0; i < 600; i++) vol.Link(t, dir, $"link-{i}");
+            vol.GetAttr(dir, out var a);
+            Assert.True(a!.Blocks > 4); // several leaves
+        }
+        var leaves = new List<long>();
+        for (long b = 0; b < dev.Size / Bs; b++)
+        {
+            var span = dev.Bytes.AsSpan((int)(b * Bs), Bs);
+            if (MetaHeader.Verify(span, b, BlockType.DirLeaf, out _).IsOk && BinaryPrimitives.ReadUInt16LittleEndian(span[34..]) > 0) leaves.Add(b);
+        }
+        Assert.True(leaves.Count >= 3);
+        // Move the first entry of leaf A into leaf B (appending it), keeping both leaves well formed.
+        long la = leaves[1], lb = leaves[2];
+        byte[] entry = [];
+        EditBlock(dev, la, img =>
+        {
+            var leaf = new DirLeafProbe(img);
+            entry = leaf.TakeFirst();
+        });
+        EditBlock(dev, lb, img => new DirLeafProbe(img).Append(entry));
+        var r = TestFs.Check(dev);
+        Assert.Contains(r.Problems, p => p.Contains("hashes outside the leaf's slots"));
+    }
+
+    /// <summary>Raw edits of a directory leaf image for damage tests.</summary>
+    private sealed class DirLeafProbe(byte[] img)
+    {
+        private int Used { get => BinaryPrimitives.ReadInt32LittleEndian(img.AsSpan(36)); set => BinaryPrimitives.WriteInt32LittleEndian(img.AsSpan(36), value); }
+        private int Count { get => BinaryPrimitives.ReadUInt16LittleEndian(img.AsSpan(34)); set => BinaryPrimitives.WriteUInt16LittleEndian(img.AsSpan(34), (ushort)value); }
+
+        public byte[] TakeFirst()
+        {
+            int size = 18 + img[48 + 17];
+            var entry = img.AsSpan(48, size).ToArray();
+            img.AsSpan(48 + size, Used - size).CopyTo(img.AsSpan(48));
+            Used -= size;
+            Count--;
+            return entry;
+        }
+
+        public void Append(byte[] entry)
+        {
+            entry.CopyTo(img.AsSpan(48 + Used));
+            Used += entry.Length;
+            Count++;
+        }
+    }
 }
