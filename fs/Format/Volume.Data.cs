@@ -160,6 +160,16 @@ public sealed partial class Volume
         return PunchChunked(ino, firstBlock, end, needUnlinked: false); // stuffed content is not block-addressed: a no-op
     }
 
+    /// <summary>Moves a stuffed regular file's content into a data block so that every byte is block-mapped
+    /// (before mapping it for page-cache or direct I/O). No-op when already block-mapped; EINVAL for other types.</summary>
+    public Errno Unstuff(long ino) => Run(tx =>
+    {
+        var e = ReadDinode(tx, ino, out var di);
+        if (!e.IsOk) return e;
+        if (!FileTypeBits.IsReg(di.Mode)) return Errno.EINVAL;
+        return Unstuff(tx, ino, di);
+    });
+
     /// <summary>Reads file content at <paramref name="offset"/>: returns the bytes read (short at end of file)
     /// or -errno. Holes and unwritten blocks read as zeroes.</summary>
     public long ReadData(long ino, long offset, Span<byte> buffer)

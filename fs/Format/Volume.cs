@@ -15,7 +15,8 @@ namespace ClusterFs.Fs.Format;
 /// </summary>
 public sealed partial class Volume : IDisposable
 {
-    // Lock order: taken first and alone by each public operation; nothing else is locked inside.
+    // Lock order: taken first and alone by each public operation; nothing else is locked inside. Every
+    // method that takes a MetaTx runs with it held (a MetaTx only exists inside Run or a locked block).
     private readonly Lock _opLock = new();
     private readonly ILogger _log;
     private readonly RindexEntry[] _rindex;
