@@ -80,6 +80,18 @@ public sealed partial class Volume : IDisposable
         var buf = new byte[sb.BlockSize];
         int per = RindexEntry.PerBlock(sb.BlockSize);
         long prevEnd = sb.RindexFirstBlock + sb.RindexBlockCount;
+        // Journals sit between the resource index and the first resource group, without overlapping anything.
+        var journals = sb.Journals.OrderBy(j => j.FirstBlock).ToArray();
+        foreach (var j in journals)
+        {
+            if (j.FirstBlock < prevEnd)
+            {
+                problem = $"block 0: journal extent {j.FirstBlock}+{j.BlockCount} overlaps the resource index or another journal";
+                log.LogError("{Problem}", problem);
+                return Errno.EUCLEAN;
+            }
+            prevEnd = j.FirstBlock + j.BlockCount;
+        }
         for (int i = 0; i < rindex.Length; i++)
         {
             long rb = sb.RindexFirstBlock + i / per;
