@@ -149,7 +149,7 @@ public sealed partial class Volume
     });
 
     /// <summary>Frees the blocks of [<paramref name="firstBlock"/>, +<paramref name="count"/>) (they read as a hole
-    /// afterwards) and any indirect block left empty. The size does not change.</summary>
+    /// afterwards) and any indirect block left empty; in a stuffed file, zeroes the range. The size does not change.</summary>
     public Errno Punch(long ino, long firstBlock, long count)
     {
         if (firstBlock < 0 || count < 0) return Errno.EINVAL;
@@ -157,7 +157,20 @@ public sealed partial class Volume
         if (!e.IsOk) return e;
         if (!FileTypeBits.IsReg(attr!.Mode)) return Errno.EINVAL;
         long end = count > long.MaxValue - firstBlock ? long.MaxValue : firstBlock + count;
-        return PunchChunked(ino, firstBlock, end, needUnlinked: false); // stuffed content is not block-addressed: a no-op
+        if (attr.Height == 0)
+        {
+            // Stuffed: the punched range reads as zeroes like any hole; no block to free.
+            return Run(tx =>
+            {
+                var e = ReadDinode(tx, ino, out var di);
+                if (!e.IsOk || di.Height != 0) return e;
+                long from = Math.Min(di.Size, firstBlock * (long)BlockSize);
+                long to = end > di.Size / BlockSize + 1 ? di.Size : Math.Min(di.Size, end * BlockSize);
+                if (to > from) { di.Data[(int)from..(int)to].Clear(); tx.MarkDirty(ino); }
+                return Errno.OK;
+            });
+        }
+        return PunchChunked(ino, firstBlock, end, needUnlinked: false);
     }
 
     /// <summary>Moves a stuffed regular file's content into a data block so that every byte is block-mapped
