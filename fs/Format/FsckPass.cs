@@ -142,7 +142,8 @@ internal sealed class FsckPass(Volume vol, FsckReport report, bool repair)
             if (nlink != expected && !_bad.Contains(ino))
             {
                 Problem($"inode {ino}: link count {nlink}, expected {expected}");
-                if (repair) Fix(tx => SetNlink(tx, ino, expected));
+                // Entries in a directory the walk could not read are uncounted: lowering a count then is not safe.
+                if (repair && _bad.Count == 0) Fix(tx => SetNlink(tx, ino, expected));
             }
         }
     }
@@ -206,7 +207,9 @@ internal sealed class FsckPass(Volume vol, FsckReport report, bool repair)
                             : state == BlockState.Free
                                 ? $"block {block}: in use ({want}, inode {_claimOwner[block]}) but free in bitmap {bb}"
                                 : $"block {block}: marked {state} in bitmap {bb}, in use as {want}");
-                        if (repair) { Bitmap.Set(bimg, i, want); tx.MarkDirty(bb); fixedHere++; state = want; }
+                        // Freeing a "leaked" block is only safe when the walk reached everything (no bad inode
+                        // whose blocks went unclaimed); marking a used block used always is.
+                        if (repair && (want != BlockState.Free || _bad.Count == 0)) { Bitmap.Set(bimg, i, want); tx.MarkDirty(bb); fixedHere++; state = want; }
                     }
                     if (state == BlockState.Free) free++;
                     if (state is BlockState.Dinode or BlockState.Unlinked) dinodes++;

@@ -161,6 +161,24 @@ public class FsckDamageTests
         Assert.Equal(free0, free1);
     }
 
+    [Fact]
+    public void With_an_unreadable_directory_fsck_y_frees_nothing_and_lowers_no_link_count()
+    {
+        var (dev, file, dir) = Populated();
+        long free0;
+        using (var vol = TestFs.Mount(dev)) vol.CountFree(out free0);
+        EditBlock(dev, dir, img => img[40] ^= 0x10, reseal: false); // directory d: its 51 files become unreachable
+        var before = TestFs.Check(dev);
+        Assert.Contains(before.Problems, p => p.Contains("leaked"));
+        Assert.Contains(before.Problems, p => p.StartsWith($"inode {file}: link count 2, expected 1", StringComparison.Ordinal));
+        TestFs.Check(dev, repair: true);
+        using var after = TestFs.Mount(dev);
+        after.CountFree(out long free1);
+        Assert.Equal(free0, free1);
+        after.GetAttr(file, out var a);
+        Assert.Equal(2u, a!.Nlink);
+    }
+
     /// <summary>Raw edits of a directory leaf image for damage tests.</summary>
     private sealed class DirLeafProbe(byte[] img)
     {
