@@ -14,7 +14,7 @@ public sealed partial class Volume
     public const long MaxFileSize = 1L << 50;
 
     /// <summary>Changes the size: frees whole blocks past the new end, zeroes the tail of the last partial block,
-    /// unstuffs when growing beyond the dinode. A shrink to 0 returns the file to stuffed.</summary>
+    /// unstuffs when growing beyond the dinode. A shrink that leaves no block and fits the dinode returns the file to stuffed.</summary>
     private Errno ResizeLocked(MetaTx tx, long ino, DinodeImage di, long size)
     {
         if (size > MaxFileSize) return Errno.EFBIG;
