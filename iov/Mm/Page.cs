@@ -4,11 +4,16 @@ namespace ClusterFs.Iov.Mm;
 /// A 4096-byte frame: anonymous memory, a page-cache page (mapped shared, a write through the
 /// mapping is a write to the cache), the shared zero page, or an IO/PFNMAP frame.
 /// </summary>
+/// <remarks>The frame's memory is managed by the GC; the reference and pin counts model what GUP and
+/// its callers do with a frame (a pinned page must stay valid for DMA even after it is unmapped).</remarks>
 public sealed class Page
 {
     public const int Size = 4096;
     public const int Shift = 12;
     public const ulong Mask = ~(ulong)(Size - 1);
+
+    private int _refCount = 1;
+    private int _pinCount;
 
     /// <summary>The frame's bytes. The shared zero page's array must never be written.</summary>
     public byte[] Data { get; }
@@ -22,5 +27,53 @@ public sealed class Page
         Data = data;
     }
 
+    /// <summary>The single shared zero page that anonymous read faults map (special PTE, read-only).</summary>
+    public static Page Zero { get; } = new() { IsZeroPage = true };
+
     public Span<byte> Span => Data;
+
+    /// <summary>True only for <see cref="Zero"/>.</summary>
+    public bool IsZeroPage { get; private init; }
+
+    /// <summary>True for anonymous memory the address space allocated itself (not page cache, not a frame).</summary>
+    public bool IsAnonymous { get; internal init; }
+
+    /// <summary>Set when the page was written through a shared mapping (page-cache writeback uses it).</summary>
+    public bool Dirty { get; set; }
+
+    /// <summary>References: 1 for the owner plus one per GUP get or pin.</summary>
+    public int RefCount => Volatile.Read(ref _refCount);
+
+    /// <summary>Outstanding FOLL_PIN pins (pinned pages may be under DMA: never reuse their data).</summary>
+    public int PinCount => Volatile.Read(ref _pinCount);
+
+    /// <summary>page_maybe_dma_pinned.</summary>
+    public bool MaybeDmaPinned => PinCount > 0;
+
+    internal void Get() => Interlocked.Increment(ref _refCount);
+
+    internal void Put()
+    {
+        if (Interlocked.Decrement(ref _refCount) < 0)
+        {
+            Interlocked.Increment(ref _refCount);
+            throw new InvalidOperationException("put_page on a page with no reference left (double release)");
+        }
+    }
+
+    internal void Pin()
+    {
+        Interlocked.Increment(ref _pinCount);
+        Get();
+    }
+
+    internal void Unpin()
+    {
+        if (Interlocked.Decrement(ref _pinCount) < 0)
+        {
+            Interlocked.Increment(ref _pinCount);
+            throw new InvalidOperationException("unpin_user_page on a page that is not pinned (double release)");
+        }
+        Put();
+    }
 }
