@@ -1,4 +1,5 @@
 using ClusterFs.Iov.Mm;
+using ClusterFs.Iov.Tasks;
 
 namespace ClusterFs.Iov;
 
@@ -39,6 +40,21 @@ public sealed partial class IovIter
     /// <paramref name="page"/> at <paramref name="offset"/>, faulting as the current task allows.</summary>
     /// <exception cref="ArgumentException">The range does not lie inside the page.</exception>
     public long CopyPageFromIter(Page page, int offset, int bytes) => CopyFrom(PageRange(page, offset, bytes));
+
+    /// <summary>
+    /// copy_page_from_iter_atomic: <see cref="CopyPageFromIter"/> with page faults disabled for the
+    /// current task (kmap_atomic), so a user page that is not resident, or not readable without a fault,
+    /// ends the copy there. Returns the bytes copied (possibly 0; the iterator advances by exactly that).
+    /// On a Dest iterator returns 0. The buffered write path faults the source in first and retries.
+    /// </summary>
+    /// <exception cref="ArgumentException">The range does not lie inside the page.</exception>
+    public long CopyPageFromIterAtomic(Page page, int offset, int bytes)
+    {
+        var range = PageRange(page, offset, bytes);
+        if (_direction != IterDirection.Source) return 0;
+        using (Faults.Disable())
+            return CopyFrom(range);
+    }
 
     /// <summary>
     /// iov_iter_zero: writes <paramref name="n"/> zero bytes into the iterator (clear_user for user kinds,

@@ -11,9 +11,6 @@ public sealed partial class IovIter
     /// <summary>UIO_MAXIOV: the most segments one readv/writev may pass.</summary>
     public const int UioMaxIov = 1024;
 
-    /// <summary>The end of user addresses for access_ok (x86-64 TASK_SIZE_MAX: 2^47 minus a guard page).</summary>
-    public const ulong UserAddressLimit = (1UL << 47) - Page.Size;
-
     /// <summary>
     /// import_iovec: checks the segments of a readv/writev and builds an iterator. Zero segments give an
     /// empty IOVEC iterator and 0; one segment gives a UBUF (see <see cref="ImportUbuf"/>); more than
@@ -67,7 +64,6 @@ public sealed partial class IovIter
         return 0;
     }
 
-    /// <summary>access_ok: the whole range lies below <see cref="UserAddressLimit"/>.</summary>
-    private static bool AccessOk(ulong addr, long length) =>
-        (ulong)length <= UserAddressLimit && addr <= UserAddressLimit - (ulong)length;
+    // Lengths are checked non-negative before this is called.
+    private static bool AccessOk(ulong addr, long length) => AddressSpace.AccessOk(addr, (ulong)length);
 }

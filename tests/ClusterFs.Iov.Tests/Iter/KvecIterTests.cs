@@ -1,4 +1,5 @@
 using ClusterFs.Iov;
+using ClusterFs.Iov.Mm;
 
 namespace ClusterFs.Iov.Tests.Iter;
 
@@ -219,7 +220,7 @@ public class KvecIterTests
     {
         var it = IovIter.CreateKvec(IterDirection.Dest, new byte[100]);
 
-        Assert.Equal(Errno.EFAULT.Negative, it.GetPages(new Mm.Page[4], 100, 4, out _));
+        Assert.Equal(Errno.EFAULT.Negative, it.GetPages(new Page[4], 100, 4, out _));
         Assert.Equal(Errno.EFAULT.Negative, it.GetPagesAlloc(100, out var pages, out _));
         Assert.Null(pages);
         Assert.Equal(100, it.Count);
