@@ -98,13 +98,14 @@ internal sealed class UserMemory : IDisposable
     }
 
     /// <summary>fault_in_* model: bytes NOT faulted in for [addr, addr+len): the first byte, then each
-    /// page start, is probed; a failing page P gives len - (P - addr), the first byte failing gives len.</summary>
-    public long FaultInLeft(ulong addr, long len, bool write)
+    /// page start, is probed; a failing page P gives len - (P - addr), the first byte failing gives len.
+    /// With faults disabled only pages that already allow the access pass.</summary>
+    public long FaultInLeft(ulong addr, long len, bool write, bool faultsDisabled)
     {
         if (len == 0) return 0;
         ulong end = addr + (ulong)len;
         for (ulong a = addr; a < end; a = (a & Page.Mask) + P)
-            if (!CanAccess(a, write, faultsDisabled: false)) return len - (long)(a - addr);
+            if (!CanAccess(a, write, faultsDisabled)) return len - (long)(a - addr);
         return 0;
     }
 
@@ -122,6 +123,16 @@ internal sealed class UserMemory : IDisposable
         }
         return result;
     }
+
+    /// <summary>Whether GUP gets the page holding <paramref name="addr"/>: present pages that allow the
+    /// access, or, without NoFault, pages a fault can make so (IO and holes never).</summary>
+    public bool CanGup(ulong addr, bool write, bool noFault) => StateAt(addr) switch
+    {
+        PageState.Resident => true,
+        PageState.Untouched => !noFault,
+        PageState.ReadOnly => !write,
+        _ => false,
+    };
 
     /// <summary>The model's bytes for [addr, addr+len) inside the region.</summary>
     public ReadOnlySpan<byte> ModelAt(ulong addr, int len) => Model.AsSpan((int)(addr - Base), len);

@@ -33,4 +33,18 @@ internal static class IterGens
 
     public static Arbitrary<KernelCase> KernelArb(bool allowEmptySegments = true) =>
         Arb.From(Kernel(allowEmptySegments));
+
+    public static readonly Gen<PageState> PageStateGen = Gen.Frequency(
+        (4, Gen.Constant(PageState.Resident)),
+        (2, Gen.Constant(PageState.Untouched)),
+        (1, Gen.Constant(PageState.Hole)),
+        (1, Gen.Constant(PageState.ReadOnly)));
+
+    public static Arbitrary<UserCase> UserArb() => Arb.From(
+        from n in Gen.Choose(1, 8)
+        from states in Gen.ArrayOf(PageStateGen, n)
+        from iovec in Gen.Elements(false, true)
+        from faultsDisabled in Gen.Elements(false, true)
+        from seed in Gen.Choose(0, int.MaxValue)
+        select new UserCase(states, iovec, faultsDisabled, seed));
 }
