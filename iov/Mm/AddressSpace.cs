@@ -25,6 +25,9 @@ public sealed partial class AddressSpace : IDisposable
     private readonly MmapLock _mmapLock = new();
     private volatile PageTable? _pageTable = new();
 
+    /// <summary>Threads waiting to change the layout (for tests of lock independence).</summary>
+    internal int WaitingLayoutWriters => _mmapLock.WaitingWriters;
+
     /// <summary>True once <see cref="Dispose"/> ran.</summary>
     public bool IsDisposed => _pageTable is null;
 
