@@ -163,6 +163,22 @@ public sealed class GupTests
     }
 
     [Fact]
+    public void PinsAreCountedWithTheBiasAndAnUnpinWithoutAPinThrows()
+    {
+        using var mm = Anon(1);
+        var pages = new Page[1];
+        Assert.Equal(1, mm.GetUserPages(Base, 1, GupFlags.Write | GupFlags.Pin, pages));
+        Assert.Equal(1, mm.GetUserPages(Base, 1, GupFlags.Write | GupFlags.Pin, new Page[1]));
+        Assert.Equal(2, pages[0].PinCount);
+        Assert.Equal(1 + 2 * Page.PinCountingBias, pages[0].RefCount);
+        AddressSpace.ReleasePages(pages, GupFlags.Pin);
+        AddressSpace.ReleasePages(pages, GupFlags.Pin);
+        Assert.False(pages[0].MaybeDmaPinned);
+        Assert.Throws<InvalidOperationException>(() => AddressSpace.ReleasePages(pages, GupFlags.Pin));
+        Assert.Equal(1, pages[0].RefCount);
+    }
+
+    [Fact]
     public void BadGupArgumentsGiveZeroErrnoOrArgumentException()
     {
         using var mm = Anon(1);
