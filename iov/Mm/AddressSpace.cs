@@ -116,7 +116,7 @@ public sealed partial class AddressSpace : IDisposable
             }
             attempts = 0;
             if ((pte.Flags & touch) != touch)
-                table.CompareExchange(vpn, pte, pte.With(touch));
+                Interlocked.CompareExchange(ref leaf![(int)vpn & (PageTable.LeafSize - 1)], pte.With(touch), pte);
             int offset = (int)(a & (Page.Size - 1));
             int chunk = (int)Math.Min(Page.Size - offset, len - done);
             step.Step(pte.Page!.Data.AsSpan(offset, chunk), done);

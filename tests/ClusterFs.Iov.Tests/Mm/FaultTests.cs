@@ -211,6 +211,22 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public void AnInvalidationDuringTheFileFaultLeavesNoStalePageMapped()
+    {
+        var (mm, ops, mapping) = MapFile(1, MapFlags.Shared);
+        int calls = 0;
+        ops.OnFault = vmf =>
+        {
+            vmf.Page = ops.CachePage(vmf.PageOffset);
+            if (++calls == 1) mapping.UnmapRange(0, 1); // truncate/invalidate races with this fault
+            return VmFaultResult.Ok;
+        };
+        Assert.Equal(0, mm.CopyFromUser(Base, new byte[1]));
+        Assert.Equal(2, calls); // the stale mapping was dropped and the access faulted again
+        Assert.NotNull(mm.GetPte(Base));
+    }
+
+    [Fact]
     public void SplittingAndUnmappingKeepsTheReverseMapExact()
     {
         var (mm, _, mapping) = MapFile(4, MapFlags.Shared);
