@@ -53,14 +53,18 @@ public sealed partial class AddressSpace
         bool write = (flags & GupFlags.Write) != 0;
         PteFlags need = write ? PteFlags.Present | PteFlags.Writable : PteFlags.Present;
         PteFlags mask = (write ? Pte.WritableMask : Pte.ReadableMask) | PteFlags.Special;
+        Pte?[]? leaf = null;
         for (int i = 0; i < nrPages; i++)
         {
             ulong vpn = (start >> Page.Shift) + (ulong)i;
-            var pte = table.Get(vpn);
+            int slot = (int)vpn & (PageTable.LeafSize - 1);
+            if (leaf is null || slot == 0) leaf = table.Leaf(vpn);
+            if (leaf is null) return i;
+            var pte = Volatile.Read(ref leaf[slot]);
             if (pte is null || (pte.Flags & mask) != need) return i;
             var page = pte.Page!;
             if (!Grab(page, flags, pages, i)) continue;
-            if (!ReferenceEquals(table.Get(vpn), pte))
+            if (!ReferenceEquals(Volatile.Read(ref leaf[slot]), pte))
             {
                 Drop(page, flags, pages, i);
                 return i;

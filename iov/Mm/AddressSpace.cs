@@ -25,6 +25,9 @@ public sealed partial class AddressSpace : IDisposable
     private readonly MmapLock _mmapLock = new();
     private volatile PageTable? _pageTable = new();
 
+    /// <summary>Threads waiting to change the layout (for tests of lock independence).</summary>
+    internal int WaitingLayoutWriters => _mmapLock.WaitingWriters;
+
     /// <summary>True once <see cref="Dispose"/> ran.</summary>
     public bool IsDisposed => _pageTable is null;
 
@@ -113,7 +116,7 @@ public sealed partial class AddressSpace : IDisposable
             }
             attempts = 0;
             if ((pte.Flags & touch) != touch)
-                table.CompareExchange(vpn, pte, pte.With(touch));
+                Interlocked.CompareExchange(ref leaf![(int)vpn & (PageTable.LeafSize - 1)], pte.With(touch), pte);
             int offset = (int)(a & (Page.Size - 1));
             int chunk = (int)Math.Min(Page.Size - offset, len - done);
             step.Step(pte.Page!.Data.AsSpan(offset, chunk), done);

@@ -23,4 +23,7 @@ internal sealed class MmapLock
     public bool IsReadLockHeld => _lock.IsReadLockHeld;
 
     public bool IsWriteLockHeld => _lock.IsWriteLockHeld;
+
+    /// <summary>Threads waiting for the exclusive lock (tests use it to set up a writer-waiting state).</summary>
+    public int WaitingWriters => _lock.WaitingWriteCount;
 }

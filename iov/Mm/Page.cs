@@ -12,8 +12,11 @@ public sealed class Page
     public const int Shift = 12;
     public const ulong Mask = ~(ulong)(Size - 1);
 
+    /// <summary>GUP_PIN_COUNTING_BIAS: a pin adds this to the reference count in one atomic step, as the
+    /// kernel does for small folios, so pinning costs one interlocked operation.</summary>
+    public const int PinCountingBias = 1024;
+
     private int _refCount = 1;
-    private int _pinCount;
 
     /// <summary>The frame's bytes. The shared zero page's array must never be written.</summary>
     public byte[] Data { get; }
@@ -41,11 +44,12 @@ public sealed class Page
     /// <summary>Set when the page was written through a shared mapping (page-cache writeback uses it).</summary>
     public bool Dirty { get; set; }
 
-    /// <summary>References: 1 for the owner plus one per GUP get or pin.</summary>
+    /// <summary>References: 1 for the owner, plus one per GUP get, plus <see cref="PinCountingBias"/> per pin.</summary>
     public int RefCount => Volatile.Read(ref _refCount);
 
-    /// <summary>Outstanding FOLL_PIN pins (pinned pages may be under DMA: never reuse their data).</summary>
-    public int PinCount => Volatile.Read(ref _pinCount);
+    /// <summary>Outstanding FOLL_PIN pins, derived from the biased reference count (exact while fewer than
+    /// <see cref="PinCountingBias"/> plain references are held). Pinned pages may be under DMA.</summary>
+    public int PinCount => RefCount / PinCountingBias;
 
     /// <summary>page_maybe_dma_pinned.</summary>
     public bool MaybeDmaPinned => PinCount > 0;
@@ -54,26 +58,21 @@ public sealed class Page
 
     internal void Put()
     {
-        if (Interlocked.Decrement(ref _refCount) < 0)
+        if (Interlocked.Decrement(ref _refCount) < 1)
         {
             Interlocked.Increment(ref _refCount);
             throw new InvalidOperationException("put_page on a page with no reference left (double release)");
         }
     }
 
-    internal void Pin()
-    {
-        Interlocked.Increment(ref _pinCount);
-        Get();
-    }
+    internal void Pin() => Interlocked.Add(ref _refCount, PinCountingBias);
 
     internal void Unpin()
     {
-        if (Interlocked.Decrement(ref _pinCount) < 0)
+        if (Interlocked.Add(ref _refCount, -PinCountingBias) < 1)
         {
-            Interlocked.Increment(ref _pinCount);
+            Interlocked.Add(ref _refCount, PinCountingBias);
             throw new InvalidOperationException("unpin_user_page on a page that is not pinned (double release)");
         }
-        Put();
     }
 }

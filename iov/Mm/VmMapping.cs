@@ -11,6 +11,7 @@ public sealed class VmMapping
     // every VMA in it (splits change them under this lock).
     internal readonly object RmapLock = new();
     private readonly HashSet<Vma> _vmas = [];
+    private long _invalidateSequence;
 
     public VmMapping(IVmOperations operations)
     {
@@ -19,6 +20,11 @@ public sealed class VmMapping
     }
 
     public IVmOperations Operations { get; }
+
+    /// <summary>Bumped by every <see cref="UnmapRange"/> before it zaps: a fault that got its page from the
+    /// cache before an invalidation notices and drops the PTE it installed (the page-lock and
+    /// page->mapping recheck of finish_fault, reduced to a sequence count).</summary>
+    internal long InvalidateSequence => Interlocked.Read(ref _invalidateSequence);
 
     /// <summary>The number of VMAs currently mapping this object.</summary>
     public int MapCount
@@ -35,6 +41,7 @@ public sealed class VmMapping
         ArgumentOutOfRangeException.ThrowIfNegative(pageCount);
         long last = pageCount > long.MaxValue - pageOffset ? long.MaxValue : pageOffset + pageCount;
         long zapped = 0;
+        Interlocked.Increment(ref _invalidateSequence);
         lock (RmapLock)
         {
             foreach (var vma in _vmas)
