@@ -53,6 +53,11 @@ public sealed partial class IovIter
         if (IsUserBacked && !pages.IsEmpty) AddressSpace.ReleasePages(pages, GupFlags.None);
     }
 
+    /// <summary>The number of pages a <see cref="GetPages"/> result covers: <paramref name="bytes"/> bytes
+    /// starting <paramref name="start"/> bytes into the first page (0 when <paramref name="bytes"/> is not positive).</summary>
+    public static int PagesSpanned(int start, long bytes) =>
+        bytes <= 0 ? 0 : (int)((start + bytes + Page.Size - 1) >> Page.Shift);
+
     private long GetPagesCore(ref Page[]? pages, long maxSize, int maxPages, out int start)
     {
         start = 0;
