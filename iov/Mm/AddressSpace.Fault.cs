@@ -69,6 +69,10 @@ public sealed partial class AddressSpace
                 if (!held) result = VmFaultResult.Retry;
                 if (result != VmFaultResult.Retry) return ToErrno(result);
                 if (task.FatalSignalPending) return Errno.EINTR;
+                // A user-mode fault interrupted by a signal: the signal is delivered and the access
+                // restarts (a userfault still missing queues a new message). Kernel-mode (Remote)
+                // faults only stop for fatal signals.
+                if ((flags & FaultFlags.Remote) == 0 && task.SignalPending) task.DeliverSignal();
                 flags |= FaultFlags.Tried;
             }
             return Errno.EFAULT;

@@ -17,6 +17,7 @@ internal sealed class AnonymousVmaOperations : IVmaOperations
         var old = mm.GetPte(vmf.Address);
         if (old is null || !old.IsPresent)
         {
+            if (vmf.Vma.IsUserfaultMissing) return vmf.Vma.Userfault!.HandleUserfault(vmf, UserfaultModes.Missing);
             var pte = vmf.IsWrite
                 ? new Pte(AddressSpace.NewAnonymousPage(), PteFlags.Present | PteFlags.Writable | PteFlags.Dirty | PteFlags.Accessed)
                 : new Pte(Page.Zero, PteFlags.Present | PteFlags.Special | PteFlags.Accessed);
