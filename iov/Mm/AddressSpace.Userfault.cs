@@ -81,6 +81,85 @@ public sealed partial class AddressSpace
         finally { _mmapLock.ReadUnlock(); }
     }
 
+    /// <summary>UFFDIO_WRITEPROTECT's page-table walk over [start, end): protecting sets the uffd-wp bit and
+    /// drops write on present PTEs (and, with <paramref name="markers"/>, arms empty ones with a marker);
+    /// unprotecting clears the bit (and markers), making private anonymous pages writable again.
+    /// ENOENT when a VMA of the range (or the range itself) is not registered in WP mode with
+    /// <paramref name="handler"/>; ESRCH when the address space is gone.</summary>
+    internal Errno WriteProtectUserfault(ulong start, ulong end, IUserfaultHandler handler, bool protect, bool markers)
+    {
+        _mmapLock.ReadLock();
+        try
+        {
+            var table = _pageTable;
+            if (table is null) return Errno.ESRCH;
+            int i = FirstVmaEndingAfterLocked(start);
+            if (i >= _vmas.Count || _vmas[i].Start >= end) return Errno.ENOENT;
+            for (; i < _vmas.Count && _vmas[i].Start < end; i++)
+            {
+                var vma = _vmas[i];
+                if (!ReferenceEquals(vma.Userfault, handler) || (vma.UserfaultModes & UserfaultModes.WriteProtect) == 0) return Errno.ENOENT;
+                bool writable = (vma.Flags & VmaFlags.Write) != 0;
+                ulong from = Math.Max(start, vma.Start) >> Page.Shift, to = Math.Min(end, vma.End) >> Page.Shift;
+                for (ulong vpn = from; vpn < to; vpn++)
+                {
+                    while (true)
+                    {
+                        var old = table.Get(vpn);
+                        Pte? now = protect ? Protect(old, markers) : Unprotect(old, writable);
+                        if (ReferenceEquals(now, old) || table.CompareExchange(vpn, old, now)) break;
+                    }
+                }
+            }
+            return Errno.OK;
+        }
+        finally { _mmapLock.ReadUnlock(); }
+    }
+
+    /// <summary>Lists the pages of [start, end) in WP-registered VMAs of <paramref name="handler"/> that were
+    /// written since they were protected (present without the uffd-wp bit), re-protecting each one found
+    /// when <paramref name="reprotect"/> (PAGEMAP_SCAN with PM_SCAN_WP_MATCHING). ESRCH when the address space
+    /// is gone.</summary>
+    internal Errno ScanUserfaultWritten(ulong start, ulong end, IUserfaultHandler handler, bool reprotect, ICollection<ulong> written)
+    {
+        _mmapLock.ReadLock();
+        try
+        {
+            var table = _pageTable;
+            if (table is null) return Errno.ESRCH;
+            for (int i = FirstVmaEndingAfterLocked(start); i < _vmas.Count && _vmas[i].Start < end; i++)
+            {
+                var vma = _vmas[i];
+                if (!ReferenceEquals(vma.Userfault, handler) || (vma.UserfaultModes & UserfaultModes.WriteProtect) == 0) continue;
+                ulong from = Math.Max(start, vma.Start) >> Page.Shift, to = Math.Min(end, vma.End) >> Page.Shift;
+                for (ulong vpn = from; vpn < to; vpn++)
+                {
+                    var old = table.Get(vpn);
+                    if (old is not { IsPresent: true, IsUffdWp: false }) continue;
+                    // Re-arm atomically: a write that lands after the scan is recorded again.
+                    if (reprotect && !table.CompareExchange(vpn, old, old.With(PteFlags.UffdWp, PteFlags.Writable))) continue;
+                    written.Add(vpn << Page.Shift);
+                }
+            }
+            return Errno.OK;
+        }
+        finally { _mmapLock.ReadUnlock(); }
+    }
+
+    private static Pte? Protect(Pte? pte, bool markers)
+    {
+        if (pte is null) return markers ? new Pte(null, PteFlags.UffdWp) : null;
+        return pte.IsUffdWp && !pte.IsWritable ? pte : pte.With(PteFlags.UffdWp, PteFlags.Writable);
+    }
+
+    private static Pte? Unprotect(Pte? pte, bool vmaWritable)
+    {
+        if (pte is null || !pte.IsUffdWp) return pte;
+        if (!pte.IsPresent) return null;
+        bool makeWritable = vmaWritable && pte.Page is { IsAnonymous: true } && (pte.Flags & PteFlags.ProtNone) == 0;
+        return pte.With(makeWritable ? PteFlags.Writable : PteFlags.None, PteFlags.UffdWp);
+    }
+
     /// <summary>Unregisters <paramref name="handler"/> from every VMA (context release).</summary>
     internal void UnregisterAllUserfaults(IUserfaultHandler handler) => UnregisterUserfault(0, ulong.MaxValue, handler);
 

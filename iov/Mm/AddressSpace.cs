@@ -147,6 +147,10 @@ public sealed partial class AddressSpace : IDisposable
     internal void InstallPte(ulong addr, Pte? expected, Pte value) =>
         _pageTable?.CompareExchange(addr >> Page.Shift, expected, value);
 
+    /// <summary>Replaces the entry (with null: clears it) if it is still <paramref name="expected"/>.</summary>
+    internal bool TryReplacePte(ulong addr, Pte? expected, Pte? value) =>
+        _pageTable?.CompareExchange(addr >> Page.Shift, expected, value) ?? false;
+
     /// <summary>A fault on a PTE that already allows the access: set accessed (and dirty on a write).</summary>
     internal VmFaultResult TouchPte(VmFault vmf, Pte pte)
     {

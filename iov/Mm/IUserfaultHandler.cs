@@ -11,4 +11,8 @@ internal interface IUserfaultHandler
     /// <see cref="VmFault.ReleaseLock"/>, blocks until the fault is resolved, woken, interrupted by a
     /// signal or the context is released, and returns <see cref="VmFaultResult.Retry"/>.</summary>
     VmFaultResult HandleUserfault(VmFault vmf, UserfaultModes reason);
+
+    /// <summary>UFFD_FEATURE_WP_ASYNC: a write to a write-protected page is resolved in place (the bit is
+    /// cleared, the page counts as written) instead of being reported.</summary>
+    bool WriteProtectAsync { get; }
 }

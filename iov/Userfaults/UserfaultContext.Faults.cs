@@ -105,7 +105,7 @@ public sealed partial class UserfaultContext
         // must_wait: the waiter is queued before this recheck, so a fill that lands after it finds the
         // waiter, and a fill that landed before it is seen here.
         var pte = vmf.Vma.Owner.GetPte(vmf.Address);
-        bool mustWait = reason == UserfaultModes.Missing ? pte is null || !pte.IsPresent : pte is null || !pte.IsWritable;
+        bool mustWait = reason == UserfaultModes.Missing ? pte is null || !pte.IsPresent : pte is { IsUffdWp: true };
         vmf.ReleaseLock();
 
         var task = vmf.Task;

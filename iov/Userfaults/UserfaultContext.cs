@@ -15,7 +15,8 @@ public sealed partial class UserfaultContext : IDisposable, IUserfaultHandler
 {
     /// <summary>The features this model implements (the API handshake reports exactly these).</summary>
     public const UserfaultFeatures SupportedFeatures =
-        UserfaultFeatures.PagefaultFlagWp | UserfaultFeatures.Sigbus | UserfaultFeatures.ThreadId | UserfaultFeatures.ExactAddress;
+        UserfaultFeatures.PagefaultFlagWp | UserfaultFeatures.Sigbus | UserfaultFeatures.ThreadId | UserfaultFeatures.ExactAddress |
+        UserfaultFeatures.WpUnpopulated | UserfaultFeatures.WpAsync;
 
     private const UserfaultCreateFlags KnownCreateFlags =
         UserfaultCreateFlags.UserModeOnly | UserfaultCreateFlags.NonBlocking | UserfaultCreateFlags.CloseOnExec;
@@ -69,7 +70,8 @@ public sealed partial class UserfaultContext : IDisposable, IUserfaultHandler
                 api = default;
                 return Errno.EINVAL;
             }
-            _features = api.Features;
+            // WP_ASYNC implies WP_UNPOPULATED.
+            _features = api.Features | ((api.Features & UserfaultFeatures.WpAsync) != 0 ? UserfaultFeatures.WpUnpopulated : 0);
             _apiDone = true;
             api = new UffdioApi(UffdioApi.Version, SupportedFeatures,
                 UserfaultIoctls.Register | UserfaultIoctls.Unregister | UserfaultIoctls.Api);
