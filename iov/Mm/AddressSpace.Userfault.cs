@@ -9,7 +9,7 @@ public sealed partial class AddressSpace
     /// the address space is gone. VMAs are split at the range ends; holes between VMAs are skipped.</summary>
     internal Errno RegisterUserfault(ulong start, ulong end, IUserfaultHandler handler, UserfaultModes modes)
     {
-        _mmapLock.WriteLock();
+        LayoutLock();
         try
         {
             if (IsDisposed) return Errno.ESRCH;
@@ -28,14 +28,14 @@ public sealed partial class AddressSpace
             });
             return Errno.OK;
         }
-        finally { _mmapLock.WriteUnlock(); }
+        finally { LayoutUnlock(); }
     }
 
     /// <summary>Clears <paramref name="handler"/>'s registration of [start, end) (all of it with end = max).
     /// EINVAL when no VMA overlaps a bounded range; ESRCH when the address space is gone.</summary>
     internal Errno UnregisterUserfault(ulong start, ulong end, IUserfaultHandler handler)
     {
-        _mmapLock.WriteLock();
+        LayoutLock();
         try
         {
             if (IsDisposed) return Errno.ESRCH;
@@ -49,7 +49,7 @@ public sealed partial class AddressSpace
             });
             return Errno.OK;
         }
-        finally { _mmapLock.WriteUnlock(); }
+        finally { LayoutUnlock(); }
     }
 
     /// <summary>Installs a PTE for a userfault fill at page <paramref name="addr"/> if it is still missing:
@@ -178,6 +178,7 @@ public sealed partial class AddressSpace
                 continue;
             }
             if (v.End > end) SplitLocked(i, end);
+            VmaStartWriteLocked(v);
             change(v);
             i++;
         }

@@ -66,7 +66,7 @@ public sealed partial class AddressSpace : IDisposable
     /// <summary>Unmaps everything; later accesses fail with EFAULT, layout calls with EFAULT. Idempotent.</summary>
     public void Dispose()
     {
-        _mmapLock.WriteLock();
+        LayoutLock();
         try
         {
             if (_pageTable is null) return;
@@ -75,7 +75,7 @@ public sealed partial class AddressSpace : IDisposable
         }
         finally
         {
-            _mmapLock.WriteUnlock();
+            LayoutUnlock();
         }
     }
 

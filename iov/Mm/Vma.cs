@@ -52,6 +52,9 @@ public sealed class Vma
     /// <summary>Whether a missing fault here goes to a userfault context.</summary>
     internal bool IsUserfaultMissing => Userfault is not null && (UserfaultModes & UserfaultModes.Missing) != 0;
 
+    /// <summary>The per-VMA fault lock.</summary>
+    internal VmaLock Lock { get; } = new();
+
     /// <summary>Per-kind fault behaviour (anonymous, file, frames).</summary>
     internal IVmaOperations Ops { get; }
 
