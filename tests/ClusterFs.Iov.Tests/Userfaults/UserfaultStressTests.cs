@@ -66,4 +66,32 @@ public sealed class UserfaultStressTests
         Assert.Equal(pages, copies);
         Assert.Equal(messages, copies + exists);
     }
+
+    [Fact]
+    public async Task ACopyRacingWithTheReadOfItsMessageNeedsNoSecondWake()
+    {
+        using var f = new UserfaultFixture();
+        for (int round = 0; round < 200; round++)
+        {
+            ulong page = UserfaultFixture.Base + (ulong)(round % UserfaultFixture.Pages) * P;
+            var faulter = f.ReadOnOtherThread(page, 1);
+            Assert.True(SpinWait.SpinUntil(() => (f.Ctx.Poll() & PollEvents.In) != 0, UserfaultFixture.Timeout));
+            using var start = new Barrier(2);
+            var reader = Task.Run(() =>
+            {
+                start.SignalAndWait(UserfaultFixture.Timeout);
+                return f.Ctx.Read(new UserfaultMessage[1]);
+            });
+            var copier = Task.Run(() =>
+            {
+                start.SignalAndWait(UserfaultFixture.Timeout);
+                return f.Ctx.Copy(page, new byte[P], UserfaultCopyModes.None, out _);
+            });
+            Assert.Equal(Errno.OK, await copier.WaitAsync(UserfaultFixture.Timeout));
+            // The read either took the message or found nothing left (the copy woke and removed it).
+            Assert.Contains(await reader.WaitAsync(UserfaultFixture.Timeout), new[] { 1L, Errno.EAGAIN.Negative });
+            Assert.Equal(0, await faulter.WaitAsync(UserfaultFixture.Timeout));
+            Assert.Equal(Errno.OK, f.Mm.Madvise(page, P, Advice.DontNeed));
+        }
+    }
 }
