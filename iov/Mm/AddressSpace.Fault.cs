@@ -33,50 +33,71 @@ public sealed partial class AddressSpace
         return RunFault(addr, (flags & ~FaultFlags.Tried) | FaultFlags.Remote, callerHoldsLock: false);
     }
 
-    /// <summary>Called by <see cref="VmFault.ReleaseLock"/>: drops the lock this fault holds.</summary>
-    internal void ReleaseFaultLock(VmFault vmf) => _mmapLock.ReadUnlock();
+    /// <summary>Called by <see cref="VmFault.ReleaseLock"/>: drops the lock this fault holds (release_fault_lock).</summary>
+    internal void ReleaseFaultLock(VmFault vmf)
+    {
+        if (vmf.VmaLocked) vmf.Vma.Lock.ReadUnlock();
+        else _mmapLock.ReadUnlock();
+    }
 
-    /// <summary>The fault loop. With <paramref name="callerHoldsLock"/> the caller (GUP's slow path) holds the
-    /// mmap lock shared and gets it back held, even after a retry released it; otherwise the loop takes
-    /// and releases it itself.</summary>
+    /// <summary>The fault loop. Each attempt first tries the faulting VMA's own read lock (so faults proceed
+    /// while other VMAs change) and falls back to the mmap lock. With <paramref name="callerHoldsLock"/> the
+    /// caller (GUP's slow path) holds the mmap lock shared and gets it back held, even after a retry
+    /// released it.</summary>
     private Errno RunFault(ulong addr, FaultFlags flags, bool callerHoldsLock)
     {
         var task = TaskContext.Current;
-        bool held = callerHoldsLock;
+        bool mmapHeld = callerHoldsLock;
         try
         {
             for (int attempt = 0; attempt < MaxFaultAttempts; attempt++)
             {
-                if (!held)
+                var vma = mmapHeld ? null : LockVmaForFault(addr);
+                bool vmaLocked = vma is not null;
+                if (!vmaLocked)
                 {
-                    _mmapLock.ReadLock();
-                    held = true;
+                    if (!mmapHeld)
+                    {
+                        _mmapLock.ReadLock();
+                        mmapHeld = true;
+                    }
+                    if (IsDisposed) return Errno.EFAULT;
+                    vma = FindVmaLocked(addr);
+                    if (vma is null) return Errno.EFAULT;
                 }
-                if (IsDisposed) return Errno.EFAULT;
-                var vma = FindVmaLocked(addr);
-                if (vma is null || !vma.PermitsFault(flags)) return Errno.EFAULT;
-                var vmf = new VmFault(this, vma, addr, flags);
+                var vmf = new VmFault(this, vma!, addr, flags, vmaLocked);
                 VmFaultResult result;
                 try
                 {
-                    result = vma.Ops.HandleFault(this, vmf);
+                    result = vma!.PermitsFault(flags) ? vma.Ops.HandleFault(this, vmf) : VmFaultResult.SigSegv;
                 }
                 finally
                 {
-                    if (vmf.LockReleased) held = false;
+                    if (vmaLocked)
+                    {
+                        if (!vmf.LockReleased) vma!.Lock.ReadUnlock();
+                    }
+                    else if (vmf.LockReleased)
+                    {
+                        mmapHeld = false;
+                    }
                 }
                 // A handler that dropped the lock cannot have finished the fault: retry it.
-                if (!held) result = VmFaultResult.Retry;
+                if (vmf.LockReleased) result = VmFaultResult.Retry;
                 if (result != VmFaultResult.Retry) return ToErrno(result);
                 if (task.FatalSignalPending) return Errno.EINTR;
+                // A user-mode fault interrupted by a signal: the signal is delivered and the access
+                // restarts (a userfault still missing queues a new message). Kernel-mode (Remote)
+                // faults only stop for fatal signals.
+                if ((flags & FaultFlags.Remote) == 0 && task.SignalPending) task.DeliverSignal();
                 flags |= FaultFlags.Tried;
             }
             return Errno.EFAULT;
         }
         finally
         {
-            if (callerHoldsLock && !held) _mmapLock.ReadLock();
-            else if (!callerHoldsLock && held) _mmapLock.ReadUnlock();
+            if (callerHoldsLock && !mmapHeld) _mmapLock.ReadLock();
+            else if (!callerHoldsLock && mmapHeld) _mmapLock.ReadUnlock();
         }
     }
 

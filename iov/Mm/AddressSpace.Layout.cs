@@ -75,14 +75,14 @@ public sealed partial class AddressSpace
         if ((addr & (Page.Size - 1)) != 0 || length <= 0 || addr > TaskSize || (ulong)length > TaskSize - addr)
             return Errno.EINVAL;
         ulong end = PageAlign(addr + (ulong)length)!.Value;
-        _mmapLock.WriteLock();
+        LayoutLock();
         try
         {
             if (IsDisposed) return Errno.EFAULT;
             UnmapLocked(addr, end);
             return Errno.OK;
         }
-        finally { _mmapLock.WriteUnlock(); }
+        finally { LayoutUnlock(); }
     }
 
     /// <summary>mprotect. EINVAL: unaligned address or unknown bits; ENOMEM: length overflow, or part of the
@@ -95,7 +95,7 @@ public sealed partial class AddressSpace
         if (length == 0) return Errno.OK;
         ulong? endOrNull = PageAlign(addr + (ulong)length);
         if (endOrNull is not { } end || end <= addr || end > TaskSize) return Errno.ENOMEM;
-        _mmapLock.WriteLock();
+        LayoutLock();
         try
         {
             if (IsDisposed) return Errno.EFAULT;
@@ -106,7 +106,7 @@ public sealed partial class AddressSpace
                 return Errno.OK;
             });
         }
-        finally { _mmapLock.WriteUnlock(); }
+        finally { LayoutUnlock(); }
     }
 
     /// <summary>madvise. EINVAL: unaligned address, unknown advice, overflowing length, DONTNEED on a PFNMAP
@@ -120,7 +120,7 @@ public sealed partial class AddressSpace
         ulong? endOrNull = PageAlign(addr + (ulong)length);
         if (endOrNull is not { } end || end <= addr) return Errno.EINVAL;
         if (advice != Advice.DontNeed) return Errno.OK;
-        _mmapLock.WriteLock();
+        LayoutLock();
         try
         {
             if (IsDisposed) return Errno.EFAULT;
@@ -138,7 +138,7 @@ public sealed partial class AddressSpace
             }
             return cursor < end ? Errno.ENOMEM : result;
         }
-        finally { _mmapLock.WriteUnlock(); }
+        finally { LayoutUnlock(); }
     }
 
     /// <summary>find_vma_intersection for one address: the VMA containing <paramref name="addr"/>, or null.</summary>

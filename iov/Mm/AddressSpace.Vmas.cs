@@ -4,6 +4,59 @@ namespace ClusterFs.Iov.Mm;
 // the mmap lock held exclusive.
 public sealed partial class AddressSpace
 {
+    // VMAs write-locked by the current layout change, unlocked together by LayoutUnlock (as
+    // mmap_write_unlock ends every vma_start_write). Guarded by the mmap lock held exclusive.
+    private readonly List<Vma> _writeLockedVmas = [];
+
+    // The VMA list as last published, for lockless fault lookups (lock_vma_under_rcu). Replaced, never
+    // mutated, at every LayoutUnlock; a lookup validates what it finds under the VMA's own lock.
+    private volatile Vma[] _vmaSnapshot = [];
+
+    /// <summary>Begins a layout change: the mmap lock exclusive.</summary>
+    private void LayoutLock() => _mmapLock.WriteLock();
+
+    /// <summary>Ends a layout change: publishes the VMA list, ends the VMA write locks, drops the mmap lock.</summary>
+    private void LayoutUnlock()
+    {
+        try
+        {
+            _vmaSnapshot = IsDisposed ? [] : [.. _vmas];
+            foreach (var v in _writeLockedVmas) v.Lock.WriteUnlock();
+            _writeLockedVmas.Clear();
+        }
+        finally { _mmapLock.WriteUnlock(); }
+    }
+
+    /// <summary>vma_start_write: waits for the VMA's faults and keeps new ones out until LayoutUnlock.</summary>
+    private void VmaStartWriteLocked(Vma v)
+    {
+        if (_writeLockedVmas.Contains(v)) return;
+        v.Lock.WriteLock();
+        _writeLockedVmas.Add(v);
+    }
+
+    /// <summary>lock_vma_under_rcu: the VMA containing <paramref name="addr"/>, read-locked, found without the
+    /// mmap lock; null when there is none in the snapshot or it is being changed (then the caller falls
+    /// back to the mmap lock).</summary>
+    private Vma? LockVmaForFault(ulong addr)
+    {
+        var snapshot = _vmaSnapshot;
+        int lo = 0, hi = snapshot.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (snapshot[mid].End <= addr) lo = mid + 1; else hi = mid;
+        }
+        if (lo >= snapshot.Length) return null;
+        var vma = snapshot[lo];
+        if (!vma.Lock.TryReadLock()) return null;
+        if (!vma.Contains(addr))
+        {
+            vma.Lock.ReadUnlock();
+            return null;
+        }
+        return vma;
+    }
     private long MapRange(ulong addr, long length, Prot prot, MapFlags flags, VmaFlags kind, IVmaOperations ops,
         VmMapping? mapping, long pageOffset, Page[]? frames)
     {
@@ -20,7 +73,7 @@ public sealed partial class AddressSpace
             if (addr > TaskSize - len) return Errno.ENOMEM.Negative;
         }
 
-        _mmapLock.WriteLock();
+        LayoutLock();
         try
         {
             if (IsDisposed) return Errno.EFAULT.Negative;
@@ -49,7 +102,7 @@ public sealed partial class AddressSpace
             _vmas.Insert(i, vma);
             return (long)addr;
         }
-        finally { _mmapLock.WriteUnlock(); }
+        finally { LayoutUnlock(); }
     }
 
     /// <summary>get_unmapped_area: the hint if the range there is free, else the highest free gap below mmap_base.</summary>
@@ -106,6 +159,7 @@ public sealed partial class AddressSpace
                 continue;
             }
             if (v.End > end) SplitLocked(i, end);
+            VmaStartWriteLocked(v);
             var r = change(v);
             if (!r.IsOk) return r;
             cursor = v.End;
@@ -118,6 +172,7 @@ public sealed partial class AddressSpace
     private void SplitLocked(int i, ulong at)
     {
         var v = _vmas[i];
+        VmaStartWriteLocked(v);
         var tail = v.CloneTail(at);
         if (v.Mapping is { } mapping)
         {
@@ -137,6 +192,8 @@ public sealed partial class AddressSpace
     private void RemoveVmaAtLocked(int i)
     {
         var v = _vmas[i];
+        VmaStartWriteLocked(v);
+        v.Lock.Detach();
         _vmas.RemoveAt(i);
         ZapPtes(v.Start >> Page.Shift, v.End >> Page.Shift);
         if (v.Mapping is { } mapping)

@@ -4,7 +4,8 @@ namespace ClusterFs.Iov.Mm;
 
 /// <summary>
 /// mm_struct: a process's user memory. VMAs (sorted, O(log n) lookup) under an mmap lock, a
-/// four-level page table walked locklessly by user copies and GUP-fast, faults handled per VMA kind.
+/// four-level page table walked locklessly by user copies and GUP-fast, faults handled per VMA kind
+/// under the faulting VMA's own lock (the mmap lock only as a fallback).
 /// Addresses are 47-bit user addresses below <see cref="TaskSize"/>; pages are 4096 bytes.
 /// </summary>
 /// <remarks>Results follow the kernel: copies return bytes NOT copied, layout calls an
@@ -66,7 +67,7 @@ public sealed partial class AddressSpace : IDisposable
     /// <summary>Unmaps everything; later accesses fail with EFAULT, layout calls with EFAULT. Idempotent.</summary>
     public void Dispose()
     {
-        _mmapLock.WriteLock();
+        LayoutLock();
         try
         {
             if (_pageTable is null) return;
@@ -75,7 +76,7 @@ public sealed partial class AddressSpace : IDisposable
         }
         finally
         {
-            _mmapLock.WriteUnlock();
+            LayoutUnlock();
         }
     }
 
@@ -146,6 +147,10 @@ public sealed partial class AddressSpace : IDisposable
     /// is fine (another fault installed something; the access re-checks).</summary>
     internal void InstallPte(ulong addr, Pte? expected, Pte value) =>
         _pageTable?.CompareExchange(addr >> Page.Shift, expected, value);
+
+    /// <summary>Replaces the entry (with null: clears it) if it is still <paramref name="expected"/>.</summary>
+    internal bool TryReplacePte(ulong addr, Pte? expected, Pte? value) =>
+        _pageTable?.CompareExchange(addr >> Page.Shift, expected, value) ?? false;
 
     /// <summary>A fault on a PTE that already allows the access: set accessed (and dirty on a write).</summary>
     internal VmFaultResult TouchPte(VmFault vmf, Pte pte)

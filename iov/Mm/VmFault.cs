@@ -3,8 +3,8 @@ using ClusterFs.Iov.Tasks;
 namespace ClusterFs.Iov.Mm;
 
 /// <summary>
-/// struct vm_fault: one fault being handled. Created by the fault loop with the fault lock (the mmap
-/// lock, shared) held; a handler that blocks calls <see cref="ReleaseLock"/> first and returns
+/// struct vm_fault: one fault being handled. Created by the fault loop with the fault lock held (the
+/// VMA's own read lock, or the mmap lock shared when that could not be had); a handler that blocks calls <see cref="ReleaseLock"/> first and returns
 /// <see cref="VmFaultResult.Retry"/>, and the loop retakes the lock and retries with
 /// <see cref="FaultFlags.Tried"/>.
 /// </summary>
@@ -12,9 +12,10 @@ public sealed class VmFault
 {
     private readonly AddressSpace _mm;
 
-    internal VmFault(AddressSpace mm, Vma vma, ulong realAddress, FaultFlags flags)
+    internal VmFault(AddressSpace mm, Vma vma, ulong realAddress, FaultFlags flags, bool vmaLocked)
     {
         _mm = mm;
+        VmaLocked = vmaLocked;
         Vma = vma;
         RealAddress = realAddress;
         Address = realAddress & Page.Mask;
@@ -43,6 +44,9 @@ public sealed class VmFault
 
     /// <summary>The page a file fault handler found; the fault loop maps it.</summary>
     public Page? Page { get; set; }
+
+    /// <summary>The fault holds <see cref="Vma"/>'s own read lock (FAULT_FLAG_VMA_LOCK) rather than the mmap lock.</summary>
+    public bool VmaLocked { get; }
 
     /// <summary>True once the fault lock was dropped; the fault must then be retried.</summary>
     public bool LockReleased { get; private set; }

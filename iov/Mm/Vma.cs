@@ -43,6 +43,18 @@ public sealed class Vma
     /// <summary>The frames of an IO/PFNMAP VMA, indexed by page offset.</summary>
     internal Page[]? Frames { get; }
 
+    /// <summary>The userfault context this VMA is registered with (vm_userfaultfd_ctx), if any.</summary>
+    internal IUserfaultHandler? Userfault { get; set; }
+
+    /// <summary>The registered userfault modes (VM_UFFD_MISSING / VM_UFFD_WP).</summary>
+    public UserfaultModes UserfaultModes { get; internal set; }
+
+    /// <summary>Whether a missing fault here goes to a userfault context.</summary>
+    internal bool IsUserfaultMissing => Userfault is not null && (UserfaultModes & UserfaultModes.Missing) != 0;
+
+    /// <summary>The per-VMA fault lock.</summary>
+    internal VmaLock Lock { get; } = new();
+
     /// <summary>Per-kind fault behaviour (anonymous, file, frames).</summary>
     internal IVmaOperations Ops { get; }
 
@@ -54,7 +66,11 @@ public sealed class Vma
 
     /// <summary>A copy covering [at, End) with the page offset advanced accordingly (the tail of a split).</summary>
     internal Vma CloneTail(ulong at) =>
-        new(Owner, at, End, Flags, Ops, Mapping, PageOffset + (long)((at - Start) >> Page.Shift), Frames);
+        new(Owner, at, End, Flags, Ops, Mapping, PageOffset + (long)((at - Start) >> Page.Shift), Frames)
+        {
+            Userfault = Userfault,
+            UserfaultModes = UserfaultModes,
+        };
 
     public override string ToString() => $"Vma[{Start:x}-{End:x} {Flags}]";
 }

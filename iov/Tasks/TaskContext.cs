@@ -16,6 +16,8 @@ public sealed class TaskContext
 
     private volatile bool _signalPending;
     private volatile bool _fatalSignalPending;
+    private object? _waitMonitor; // the monitor an interruptible wait of this task sleeps on
+    private int _signalsDelivered;
 
     private TaskContext() => Id = Interlocked.Increment(ref s_nextId);
 
@@ -53,6 +55,38 @@ public sealed class TaskContext
 
     /// <summary>The dirtied-page count at which the task is next throttled (current->nr_dirtied_pause).</summary>
     public int NrDirtiedPause { get; set; } = 32;
+
+    /// <summary>Signals delivered to this task by <see cref="DeliverSignal"/> (each a handler run and an
+    /// access restarted).</summary>
+    public int SignalsDelivered => Volatile.Read(ref _signalsDelivered);
+
+    /// <summary>Sends a signal to this task from any thread: sets the pending flag and wakes the task if it
+    /// sleeps in an interruptible wait (a blocked userfault, a blocking userfault read).</summary>
+    public void SendSignal(bool fatal = false)
+    {
+        if (fatal) _fatalSignalPending = true; else _signalPending = true;
+        // Full fence: the flag must be visible before we look for a sleeper (the sleeper publishes its
+        // monitor, then tests the flag), or both could miss each other.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _waitMonitor) is { } monitor)
+        {
+            lock (monitor) Monitor.PulseAll(monitor);
+        }
+    }
+
+    /// <summary>Delivers a pending non-fatal signal: the handler "runs" and the flag clears.</summary>
+    public void DeliverSignal()
+    {
+        if (!_signalPending) return;
+        _signalPending = false;
+        Interlocked.Increment(ref _signalsDelivered);
+    }
+
+    /// <summary>Marks the task as sleeping on <paramref name="monitor"/> (held by the caller) so a signal can
+    /// wake it; pair with <see cref="EndInterruptibleWait"/>.</summary>
+    internal void BeginInterruptibleWait(object monitor) => Interlocked.Exchange(ref _waitMonitor, monitor);
+
+    internal void EndInterruptibleWait() => Volatile.Write(ref _waitMonitor, null);
 
     /// <summary>Clears both signal flags (the signal was handled).</summary>
     public void ClearSignals()
