@@ -11,9 +11,9 @@ public sealed partial class IovIter
     /// <see cref="MaxRwCount"/>) and <paramref name="maxPages"/> pages, into <paramref name="pages"/>
     /// from index 0. <paramref name="start"/> is the offset of the first byte in the first page.
     /// User kinds call <see cref="AddressSpace.GetUserPages"/> with Write when the iterator is a Dest and
-    /// NoFault when <see cref="NoFault"/> is set; BVEC hands out its page with a reference taken. Returns the bytes covered
-    /// (the iterator advances by that), or 0 when no page could be had (never a negative count, also for
-    /// an unaligned start), or -EFAULT for KVEC and DISCARD, which have no pages to give.
+    /// NoFault when <see cref="NoFault"/> is set; BVEC hands out its page with a reference taken.
+    /// Returns the bytes covered (the iterator advances by that), or 0 when no page could be had (never a
+    /// negative count, also for an unaligned start), or -EFAULT for KVEC and DISCARD, which have no pages.
     /// Release what was got with <see cref="ReleasePages"/>.
     /// </summary>
     /// <exception cref="ArgumentException">Negative sizes, or <paramref name="pages"/> shorter than <paramref name="maxPages"/>.</exception>
