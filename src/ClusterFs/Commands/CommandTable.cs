@@ -8,6 +8,7 @@ public static class CommandTable
         // one line per command; keep the list sorted by the order users meet them
         new MkfsCommand(),
         new FsckCommand(),
+        new DemoCommand(),
     ];
 
     public static ICommand? Find(string name) => All.FirstOrDefault(c => c.Name == name);
