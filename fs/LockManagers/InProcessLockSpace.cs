@@ -136,6 +136,8 @@ public sealed class InProcessLockSpace
                     {
                         res.Granted[node] = s;
                         outbox.Add(Callback.Completed(node, name, s, LockStatus.Granted));
+                        if (conversion)
+                            ProcessLocked(name, res, outbox); // a weaker state may let waiters in
                     }
                     else if ((flags & (LockRequestFlags.Try | LockRequestFlags.TryOneCallback)) != 0)
                     {
