@@ -26,7 +26,11 @@ public sealed partial class Glock
         if (current != null)
         {
             // A local EX holder excludes everyone (no NODE_SCOPE sharing); SH/DF share with the same state.
-            return current.State != LockState.Exclusive && gh.State == current.State;
+            // Deliberate deviation from gfs2: when the first holder got SH/DF through ANY, the glock is in
+            // the other mode, and a same-state request without ANY must not ride on it (gfs2 would grant
+            // a plain SH holder on a DF glock; the model test found this).
+            return current.State != LockState.Exclusive && gh.State == current.State &&
+                   (_state == gh.State || _state == LockState.Exclusive || (gh.Flags & GlockHolderFlags.Any) != 0);
         }
         if (_state == gh.State)
             return true;

@@ -247,6 +247,24 @@ public class GlockQueueTests
     }
 
     [Fact]
+    public void A_plain_SH_request_does_not_join_an_ANY_holder_that_got_SH_on_a_DF_glock()
+    {
+        using var node = new SingleNode();
+        var gl = node.Table.Get(1, NondiskGlockOperations.Instance);
+        var df = new GlockHolder(gl, LockState.Deferred, owner: O1);
+        Assert.True(df.Nq().IsOk);
+        df.Dq();
+        var any = new GlockHolder(gl, LockState.Shared, GlockHolderFlags.Any, O1);
+        Assert.True(any.Nq().IsOk);
+        Assert.Equal(LockState.Deferred, gl.State);
+
+        var plain = new GlockHolder(gl, LockState.Shared, GlockHolderFlags.Try, O2);
+        Assert.True(plain.Nq().IsTryFailed); // SH data caching is not allowed under DF
+        var alsoAny = new GlockHolder(gl, LockState.Shared, GlockHolderFlags.Any, O3);
+        Assert.True(alsoAny.Nq().IsOk);
+    }
+
+    [Fact]
     public void Enqueuing_twice_is_a_bug_reported_as_an_exception()
     {
         using var node = new SingleNode();
