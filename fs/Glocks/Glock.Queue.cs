@@ -76,7 +76,7 @@ public sealed partial class Glock
             current ??= gh;
         }
         if (woke)
-            Monitor.PulseAll(_lock);
+            WakeLocked();
         return false;
     }
 
@@ -100,13 +100,13 @@ public sealed partial class Glock
             woke = true;
         }
         if (woke)
-            Monitor.PulseAll(_lock);
+            WakeLocked();
     }
 
     /// <summary>The recursion trap of add_to_queue: the same owner already holds or waits (flock glocks exempt).</summary>
     private bool TrapRecursionLocked(GlockHolder gh)
     {
-        if ((Ops.Flags & GlockOperationFlags.Recursive) != 0)
+        if ((_opsFlags & GlockOperationFlags.Recursive) != 0)
             return false;
         foreach (var gh2 in _holders)
         {
@@ -179,14 +179,14 @@ public sealed partial class Glock
             _demoteState = LockState.Unlocked;
         }
         _counters.DemoteRequests++;
-        return (Ops.Flags & GlockOperationFlags.Callback) != 0;
+        return (_opsFlags & GlockOperationFlags.Callback) != 0;
     }
 
     private void DemoteWakeLocked()
     {
         _demoteState = LockState.Exclusive;
         _flags &= ~GlockFlags.Demote;
-        Monitor.PulseAll(_lock);
+        WakeLocked();
     }
 
     /// <summary>

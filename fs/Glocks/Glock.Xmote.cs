@@ -32,7 +32,7 @@ public sealed partial class Glock
             flags |= LockRequestFlags.TryOneCallback;
 
         bool invalidate = target is LockState.Unlocked or LockState.Deferred &&
-                          (Ops.Flags & GlockOperationFlags.Invalidate) != 0;
+                          (_opsFlags & GlockOperationFlags.Invalidate) != 0;
         if (invalidate)
         {
             _flags |= GlockFlags.InvalidateInProgress;
@@ -53,7 +53,7 @@ public sealed partial class Glock
     {
         while (xm.Needed)
         {
-            if ((Ops.Flags & GlockOperationFlags.Sync) != 0)
+            if ((_opsFlags & GlockOperationFlags.Sync) != 0)
             {
                 Errno err = Ops.Sync(this, xm.Target);
                 if (!err.IsOk)
@@ -71,7 +71,7 @@ public sealed partial class Glock
                 lock (_lock)
                 {
                     _flags &= ~GlockFlags.InvalidateInProgress;
-                    if (xm.Target == LockState.Unlocked && (Ops.Flags & GlockOperationFlags.Instantiate) != 0)
+                    if (xm.Target == LockState.Unlocked && (_opsFlags & GlockOperationFlags.Instantiate) != 0)
                         _flags |= GlockFlags.InstantiateNeeded;
                 }
             }
@@ -197,7 +197,7 @@ public sealed partial class Glock
     {
         _target = _state;
         _flags &= ~GlockFlags.Lock;
-        Monitor.PulseAll(_lock);
+        WakeLocked();
         return default;
     }
 
@@ -231,7 +231,7 @@ public sealed partial class Glock
         bool callback;
         lock (_lock)
         {
-            if ((Ops.Flags & GlockOperationFlags.MinHoldTime) != 0 && (_flags & GlockFlags.Queued) != 0)
+            if ((_opsFlags & GlockOperationFlags.MinHoldTime) != 0 && (_flags & GlockFlags.Queued) != 0)
             {
                 long holdUntil = _stateChangedAt + _holdTime;
                 long now = Table.Clock.NowTicks;

@@ -31,6 +31,8 @@ public sealed partial class Glock
     private GlockCounters _counters;
     private int _refs;
     private IGlockTarget? _target_object;
+    private int _sleepers; // threads in Monitor.Wait on _lock: wake-ups are skipped when there are none
+    private readonly GlockOperationFlags _opsFlags; // Ops.Flags, read once: the fast path avoids the interface call
 
     /// <summary>Due time of queued work in clock ticks, or -1; guarded by GlockWorkQueue._lock.</summary>
     internal long _workDue = -1;
@@ -42,6 +44,7 @@ public sealed partial class Glock
         Table = table;
         Name = name;
         Ops = ops;
+        _opsFlags = ops.Flags;
         _holdTime = table.Options.MinHoldTime.Ticks;
         _stateChangedAt = table.Clock.NowTicks;
     }
@@ -92,22 +95,18 @@ public sealed partial class Glock
 
     internal GlockResult Enqueue(GlockHolder gh)
     {
-        lock (_lock)
-        {
-            if (gh._queued)
-                throw new InvalidOperationException($"glock {Name}: holder enqueued twice");
-            gh._ready = false;
-            gh.Error = GlockResult.Ok;
-            gh.Diagnostic = null;
-        }
         if (Table.IsWithdrawn && (gh.Flags & GlockHolderFlags.NoExpire) == 0)
+        {
+            gh._ready = true;
             return gh.Error = GlockResult.FromErrno(Errno.EIO);
+        }
         if ((gh.Flags & GlockHolderFlags.NoBlock) != 0)
             return EnqueueNoBlock(gh);
 
         XmoteRequest xm;
         lock (_lock)
         {
+            ResetHolderLocked(gh);
             if (!AddToQueueLocked(gh))
             {
                 gh._ready = true;
@@ -125,10 +124,20 @@ public sealed partial class Glock
         return Wait(gh, Timeout.InfiniteTimeSpan);
     }
 
+    private void ResetHolderLocked(GlockHolder gh)
+    {
+        if (gh._queued)
+            throw new InvalidOperationException($"glock {Name}: holder enqueued twice");
+        gh._ready = false;
+        gh.Error = GlockResult.Ok;
+        gh.Diagnostic = null;
+    }
+
     private GlockResult EnqueueNoBlock(GlockHolder gh)
     {
         lock (_lock)
         {
+            ResetHolderLocked(gh);
             if (TrapRecursionLocked(gh))
                 return gh.Error;
             // Never wait: not behind anyone, not during a state change, not when a re-read is due.
@@ -136,7 +145,7 @@ public sealed partial class Glock
                            (_flags & (GlockFlags.Lock | GlockFlags.Demote)) != 0 ||
                            !MayGrantLocked(FirstHolderLocked(), gh) ||
                            ((_flags & GlockFlags.InstantiateNeeded) != 0 &&
-                            (Ops.Flags & GlockOperationFlags.Instantiate) != 0 &&
+                            (_opsFlags & GlockOperationFlags.Instantiate) != 0 &&
                             (gh.Flags & GlockHolderFlags.Skip) == 0);
             if (blocked)
             {
@@ -157,30 +166,32 @@ public sealed partial class Glock
     {
         if (gh._ready)
             return gh.Error;
+        if (Volatile.Read(ref gh._waiting) && !WaitForGrant(gh, timeout))
+            return GlockResult.FromErrno(Errno.ETIMEDOUT);
+        return HolderReady(gh);
+    }
+
+    /// <summary>gfs2_glock_wait: sleeps until the holder is granted or failed. False on timeout.</summary>
+    private bool WaitForGrant(GlockHolder gh, TimeSpan timeout)
+    {
+        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        long started = Table.Clock.NowTicks;
         lock (_lock)
         {
-            if (gh._waiting)
+            if (!gh._waiting)
+                return true;
+            while (gh._waiting)
             {
-                long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-                long started = Table.Clock.NowTicks;
-                while (gh._waiting)
-                {
-                    if (deadline == long.MaxValue)
-                    {
-                        Monitor.Wait(_lock);
-                        continue;
-                    }
-                    long left = deadline - Environment.TickCount64;
-                    if (left <= 0)
-                        return GlockResult.FromErrno(Errno.ETIMEDOUT);
-                    Monitor.Wait(_lock, (int)Math.Min(left, int.MaxValue));
-                }
-                // gfs2_glock_wait: a wait over a second lengthens the hold time (holders get more time).
-                if (Table.Clock.NowTicks - started > TimeSpan.TicksPerSecond)
-                    _holdTime = Math.Min(_holdTime + HoldTimeIncrement, Table.Options.MinHoldTime.Ticks);
+                long left = deadline == long.MaxValue ? Timeout.Infinite : deadline - Environment.TickCount64;
+                if (deadline != long.MaxValue && left <= 0)
+                    return false;
+                SleepLocked((int)Math.Min(left, int.MaxValue));
             }
+            // A wait over a second lengthens the hold time: holders get more time to make progress.
+            if (Table.Clock.NowTicks - started > TimeSpan.TicksPerSecond)
+                _holdTime = Math.Min(_holdTime + HoldTimeIncrement, Table.Options.MinHoldTime.Ticks);
+            return true;
         }
-        return HolderReady(gh);
     }
 
     /// <summary>gfs2_glock_holder_ready + gfs2_instantiate: once per grant, re-read if needed, then Held.</summary>
@@ -192,7 +203,7 @@ public sealed partial class Glock
         if (!gh.Error.IsOk || !gh._granted || (gh.Flags & GlockHolderFlags.Skip) != 0)
             return gh.Error;
         Errno err = Instantiate();
-        if (err.IsOk && (Ops.Flags & GlockOperationFlags.Held) != 0)
+        if (err.IsOk && (_opsFlags & GlockOperationFlags.Held) != 0)
             err = Ops.Held(gh);
         if (!err.IsOk)
         {
@@ -204,7 +215,8 @@ public sealed partial class Glock
 
     private Errno Instantiate()
     {
-        if ((Ops.Flags & GlockOperationFlags.Instantiate) == 0)
+        // The flag is only set by an invalidation, which finishes under the lock before any grant that follows it.
+        if ((_opsFlags & GlockOperationFlags.Instantiate) == 0 || (_flags & GlockFlags.InstantiateNeeded) == 0)
             return Errno.OK;
         lock (_lock)
         {
@@ -214,7 +226,7 @@ public sealed partial class Glock
                     return Errno.OK;
                 if ((_flags & GlockFlags.InstantiateInProgress) == 0)
                     break;
-                Monitor.Wait(_lock);
+                SleepLocked(Timeout.Infinite);
             }
             _flags |= GlockFlags.InstantiateInProgress;
         }
@@ -230,7 +242,7 @@ public sealed partial class Glock
                 if (err.IsOk)
                     _flags &= ~GlockFlags.InstantiateNeeded;
                 _flags &= ~GlockFlags.InstantiateInProgress;
-                Monitor.PulseAll(_lock);
+                WakeLocked();
             }
         }
         return err;
@@ -238,7 +250,8 @@ public sealed partial class Glock
 
     internal void Dequeue(GlockHolder gh)
     {
-        bool cancel = false;
+        long delay;
+        bool callback = false;
         lock (_lock)
         {
             if (!gh._queued)
@@ -247,44 +260,64 @@ public sealed partial class Glock
                 (_flags & (GlockFlags.Lock | GlockFlags.DemoteInProgress | GlockFlags.Canceling)) == GlockFlags.Lock)
             {
                 _flags |= GlockFlags.Canceling;
-                cancel = true;
+                goto cancel;
             }
-        }
-        if (cancel)
-        {
-            // The head waiter's request is in flight: cancel it and wait until it completes
-            // (Canceled removes the holder; a grant that won the race makes it a holder we then drop).
-            Table.LockManager.Cancel(Name);
-            lock (_lock)
-            {
-                while (gh._waiting)
-                    Monitor.Wait(_lock);
-                _flags &= ~GlockFlags.Canceling;
-            }
-        }
-
-        long delay;
-        bool callback = false;
-        lock (_lock)
-        {
-            if (!gh._queued)
-                return;
             if ((gh.Flags & GlockHolderFlags.NoCache) != 0)
                 callback = RequestDemoteLocked(LockState.Unlocked, 0);
             RemoveHolderLocked(gh);
             if (_holders.Count == 0 && (_flags & (GlockFlags.Demote | GlockFlags.PendingDemote)) == 0)
                 return; // fast path: the state stays cached for the next holder
             delay = (_flags & (GlockFlags.Demote | GlockFlags.PendingDemote)) == GlockFlags.PendingDemote &&
-                    (Ops.Flags & GlockOperationFlags.MinHoldTime) != 0 ? _holdTime : 0;
+                    (_opsFlags & GlockOperationFlags.MinHoldTime) != 0 ? _holdTime : 0;
         }
         if (callback)
             Ops.Callback(this, remote: false);
         Table.WorkQueue.Queue(this, delay);
+        return;
+
+    cancel:
+        // The head waiter's request is in flight: cancel it and wait until it completes
+        // (Canceled removes the holder; a grant that won the race makes it a holder we then drop).
+        Table.LockManager.Cancel(Name);
+        lock (_lock)
+        {
+            while (gh._waiting)
+                SleepLocked(Timeout.Infinite);
+            _flags &= ~GlockFlags.Canceling;
+        }
+        Dequeue(gh);
+    }
+
+    /// <summary>Monitor.Wait on the glock's lock, counted so that <see cref="WakeLocked"/> can skip PulseAll when nobody sleeps.</summary>
+    private void SleepLocked(int milliseconds)
+    {
+        _sleepers++;
+        try
+        {
+            Monitor.Wait(_lock, milliseconds);
+        }
+        finally
+        {
+            _sleepers--;
+        }
+    }
+
+    private void WakeLocked()
+    {
+        if (_sleepers > 0)
+            Monitor.PulseAll(_lock);
     }
 
     private void RemoveHolderLocked(GlockHolder gh)
     {
-        _holders.Remove(gh);
+        for (int i = 0; i < _holders.Count; i++)
+        {
+            if (ReferenceEquals(_holders[i], gh))
+            {
+                _holders.RemoveAt(i);
+                break;
+            }
+        }
         gh._queued = false;
         gh._granted = false;
         gh._waiting = false;
