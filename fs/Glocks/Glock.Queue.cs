@@ -190,7 +190,7 @@ public sealed partial class Glock
     }
 
     /// <summary>
-    /// run_queue: start the pending demote once no holder remains, else grant waiters and, if the head
+    /// run_queue: start the pending demote once no incompatible holder remains, else grant waiters and, if the head
     /// waiter needs another state, start that conversion. Returns the state change to perform outside
     /// the lock (GlockFlags.Lock stays set until it finishes). With <paramref name="nonblock"/> a demote
     /// is left to the glock worker.
@@ -205,7 +205,7 @@ public sealed partial class Glock
             NormaliseDemoteLocked();
         if ((_flags & GlockFlags.Demote) != 0 && _demoteState != _state)
         {
-            if (FirstHolderLocked() != null)
+            if (HasIncompatibleHolderLocked(_demoteState))
             {
                 _flags &= ~GlockFlags.Lock;
                 return default;
@@ -233,6 +233,23 @@ public sealed partial class Glock
         if (!IsTry(head))
             DoErrorLocked(lockManagerError: false); // fail queued try locks
         return PrepareXmoteLocked(head, _target);
+    }
+
+    /// <summary>
+    /// True while a granted holder could not keep its grant in <paramref name="target"/>: every holder
+    /// blocks a demote to UN; SH holders survive EX->SH and DF holders EX->DF (they were served by the
+    /// cached EX and need nothing the demoted state lacks), so a remote reader need not wait for local ones.
+    /// </summary>
+    private bool HasIncompatibleHolderLocked(LockState target)
+    {
+        foreach (var gh in _holders)
+        {
+            if (!gh._granted)
+                break;
+            if (target == LockState.Unlocked || gh.State != target)
+                return true;
+        }
+        return false;
     }
 
     /// <summary>

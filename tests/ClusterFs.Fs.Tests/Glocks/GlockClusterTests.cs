@@ -78,6 +78,26 @@ public class GlockClusterTests
     }
 
     [Fact]
+    public void Demote_to_SH_does_not_wait_for_local_SH_holders_served_by_a_cached_EX()
+    {
+        using var cluster = new GlockCluster(2);
+        var a = cluster.Nodes[0].Get(5, RgrpGlockOperations.Instance);
+        var b = cluster.Nodes[1].Get(5, RgrpGlockOperations.Instance);
+        var ex = new GlockHolder(a, LockState.Exclusive, owner: Owner);
+        Assert.True(ex.Nq().IsOk);
+        ex.Dq();
+        var reader = new GlockHolder(a, LockState.Shared, owner: Owner);
+        Assert.True(reader.Nq().IsOk); // served by the cached EX
+
+        var remote = new GlockHolder(b, LockState.Shared, GlockHolderFlags.Async, Owner);
+        remote.Nq();
+        Assert.True(remote.Wait(Bound).IsOk);
+        cluster.Quiesce();
+        Assert.True(reader.IsHolder);
+        Assert.Equal(LockState.Shared, a.State);
+    }
+
+    [Fact]
     public void Demote_waits_for_the_local_holder_to_release()
     {
         using var cluster = new GlockCluster(2);
