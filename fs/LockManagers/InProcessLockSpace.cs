@@ -73,7 +73,7 @@ public sealed class InProcessLockSpace
                 return false;
             node.Dead = true;
             _recovering.Add(journalId);
-            DropNodeLocked(node);
+            DropNodeLocked(node, outbox);
             outbox.Add(Callback.Withdraw(node, "declared dead by the in-process lock space"));
             foreach (var survivor in _nodes.Values)
                 outbox.Add(Callback.Recover(survivor, journalId));
@@ -188,7 +188,7 @@ public sealed class InProcessLockSpace
             if (!_nodes.Remove(node.JournalId))
                 return;
             node.Dead = true;
-            DropNodeLocked(node);
+            DropNodeLocked(node, outbox);
             ProcessAllLocked(outbox);
         }
         Deliver(outbox);
@@ -266,11 +266,14 @@ public sealed class InProcessLockSpace
         }
     }
 
-    private void DropNodeLocked(InProcessNode node)
+    /// <summary>Forgets a leaving or dead node's grants; its waiting requests complete with Error so its glocks do not hang.</summary>
+    private void DropNodeLocked(InProcessNode node, List<Callback> outbox)
     {
-        foreach (var res in _resources.Values)
+        foreach (var (name, res) in _resources)
         {
             res.Granted.Remove(node);
+            foreach (var req in res.Queue.Where(r => r.Node == node))
+                outbox.Add(Callback.Completed(node, name, req.From, LockStatus.Error));
             res.Queue.RemoveAll(r => r.Node == node);
         }
     }

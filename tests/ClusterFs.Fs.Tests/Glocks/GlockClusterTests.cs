@@ -279,6 +279,24 @@ public class GlockClusterTests
     }
 
     [Fact]
+    public void A_waiter_on_a_node_declared_dead_fails_with_EIO_instead_of_hanging()
+    {
+        using var cluster = new GlockCluster(2);
+        var a = cluster.Nodes[0].Get(5, RgrpGlockOperations.Instance);
+        var b = cluster.Nodes[1].Get(5, RgrpGlockOperations.Instance);
+        var ha = new GlockHolder(a, LockState.Exclusive, owner: Owner);
+        Assert.True(ha.Nq().IsOk);
+        var hb = new GlockHolder(b, LockState.Exclusive, GlockHolderFlags.Async, Owner);
+        hb.Nq();
+        Assert.True(hb.IsWaiting);
+
+        Assert.True(cluster.Space.KillNode(1));
+        Assert.Equal(Errno.EIO, hb.Wait(Bound).Errno);
+        Assert.False(hb.IsQueued);
+        Assert.True(ha.IsHolder);
+    }
+
+    [Fact]
     public void Reclaim_demotes_unused_cached_glocks_and_frees_unreferenced_unlocked_ones()
     {
         using var cluster = new GlockCluster(1);
