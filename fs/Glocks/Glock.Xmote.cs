@@ -198,6 +198,10 @@ public sealed partial class Glock
         _target = _state;
         _flags &= ~GlockFlags.Lock;
         WakeLocked();
+        // A demote requested while the state change was in flight was skipped by the work that saw
+        // GlockFlags.Lock; look at it again now (the work recomputes any hold time).
+        if ((_flags & (GlockFlags.PendingDemote | GlockFlags.Demote)) != 0)
+            Table.WorkQueue.Queue(this, 0);
         return default;
     }
 
