@@ -38,7 +38,6 @@ public sealed partial class Glock
             _flags |= GlockFlags.InvalidateInProgress;
             DoErrorLocked(lockManagerError: false); // try locks must not wait out an invalidation
         }
-        _request = target;
         _counters.LockManagerRequests++;
         _lockManagerStartedAt = Table.Clock.NowTicks;
         return new XmoteRequest(true, _state, target, flags, invalidate);
