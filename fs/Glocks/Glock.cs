@@ -120,6 +120,8 @@ public sealed partial class Glock
             Xmote(xm, nonblock: true);
         if ((gh.Flags & GlockHolderFlags.Async) != 0)
             return GlockResult.Ok;
+        if (!Volatile.Read(ref gh._waiting))
+            return HolderReady(gh); // granted (or failed) already: the cached fast path
         return Wait(gh, Timeout.InfiniteTimeSpan);
     }
 
