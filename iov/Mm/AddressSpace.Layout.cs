@@ -31,7 +31,8 @@ public sealed partial class AddressSpace
         if ((flags & MapFlags.Shared) != 0 && (flags & MapFlags.Private) == 0 && length > 0)
         {
             long pages = (long)((PageAlign((ulong)length) ?? 0) >> Page.Shift);
-            return MmapFile(addr, length, prot, flags, new VmMapping(new ShmemOperations(pages)), 0);
+            var shmem = new ShmemOperations(pages);
+            return MmapFile(addr, length, prot, flags, new VmMapping(shmem) { Shmem = shmem }, 0);
         }
         return MapRange(addr, length, prot, flags, VmaFlags.Anonymous, AnonymousVmaOperations.Instance, null, 0, null);
     }

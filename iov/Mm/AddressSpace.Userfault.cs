@@ -5,7 +5,7 @@ namespace ClusterFs.Iov.Mm;
 public sealed partial class AddressSpace
 {
     /// <summary>Registers [start, end) with <paramref name="handler"/>: EINVAL when no VMA overlaps or one cannot
-    /// userfault (only private anonymous memory can), EBUSY when one belongs to another context, ESRCH when
+    /// userfault (private anonymous memory can in every mode, shared anonymous memory for missing pages), EBUSY when one belongs to another context, ESRCH when
     /// the address space is gone. VMAs are split at the range ends; holes between VMAs are skipped.</summary>
     internal Errno RegisterUserfault(ulong start, ulong end, IUserfaultHandler handler, UserfaultModes modes)
     {
@@ -18,7 +18,10 @@ public sealed partial class AddressSpace
             for (int i = first; i < _vmas.Count && _vmas[i].Start < end; i++)
             {
                 var v = _vmas[i];
-                if (v.Ops != AnonymousVmaOperations.Instance) return Errno.EINVAL;
+                // Private anonymous memory can userfault in every mode, shmem only for missing pages.
+                bool anonymous = v.Ops == AnonymousVmaOperations.Instance;
+                bool shmem = v.Mapping?.Shmem is not null && (modes & UserfaultModes.WriteProtect) == 0;
+                if (!anonymous && !shmem) return Errno.EINVAL;
                 if (v.Userfault is not null && !ReferenceEquals(v.Userfault, handler)) return Errno.EBUSY;
             }
             ForEachOverlappingPieceLocked(start, end, v =>
@@ -67,6 +70,16 @@ public sealed partial class AddressSpace
             if (vma is null || !ReferenceEquals(vma.Userfault, handler)) return Errno.ENOENT;
             var old = table.Get(addr >> Page.Shift);
             if (old is { IsPresent: true }) return Errno.EEXIST;
+            if (vma.Mapping?.Shmem is { } shmem)
+            {
+                // shmem_mfill_atomic_pte: the page goes into the shared object, then is mapped; a zero
+                // fill is a fresh zeroed page there, not the zero page.
+                long pageOffset = vma.PageOffset + (long)((addr - vma.Start) >> Page.Shift);
+                var shared = page.IsZeroPage ? new Page() : CopyToSharedPage(page);
+                if (!shmem.TryInsert(pageOffset, shared)) return Errno.EEXIST;
+                var sharedFlags = PteFlags.Present | ((vma.Flags & VmaFlags.Write) != 0 ? PteFlags.Writable | PteFlags.Dirty : 0);
+                return table.CompareExchange(addr >> Page.Shift, old, new Pte(shared, sharedFlags)) ? Errno.OK : Errno.EEXIST;
+            }
             PteFlags flags;
             if (page.IsZeroPage)
                 flags = PteFlags.Present | PteFlags.Special;
@@ -158,6 +171,13 @@ public sealed partial class AddressSpace
         if (!pte.IsPresent) return null;
         bool makeWritable = vmaWritable && pte.Page is { IsAnonymous: true } && (pte.Flags & PteFlags.ProtNone) == 0;
         return pte.With(makeWritable ? PteFlags.Writable : PteFlags.None, PteFlags.UffdWp);
+    }
+
+    private static Page CopyToSharedPage(Page source)
+    {
+        var page = new Page();
+        source.Data.CopyTo(page.Data, 0);
+        return page;
     }
 
     /// <summary>Unregisters <paramref name="handler"/> from every VMA (context release).</summary>
