@@ -24,7 +24,7 @@ public sealed partial class AddressSpace
                 if (!anonymous && !shmem) return Errno.EINVAL;
                 if (v.Userfault is not null && !ReferenceEquals(v.Userfault, handler)) return Errno.EBUSY;
             }
-            ForEachOverlappingPieceLocked(start, end, v =>
+            ForEachOverlappingPieceLocked(start, end, static _ => true, v =>
             {
                 v.Userfault = handler;
                 v.UserfaultModes = modes;
@@ -44,9 +44,10 @@ public sealed partial class AddressSpace
             if (IsDisposed) return Errno.ESRCH;
             int first = FirstVmaEndingAfterLocked(start);
             if (end != ulong.MaxValue && (first >= _vmas.Count || _vmas[first].Start >= end)) return Errno.EINVAL;
-            ForEachOverlappingPieceLocked(start, end, v =>
+            // Only this context's VMAs are split and write-locked: a release does not wait for faults
+            // elsewhere in the address space.
+            ForEachOverlappingPieceLocked(start, end, v => ReferenceEquals(v.Userfault, handler), v =>
             {
-                if (!ReferenceEquals(v.Userfault, handler)) return;
                 v.Userfault = null;
                 v.UserfaultModes = UserfaultModes.None;
             });
@@ -183,14 +184,19 @@ public sealed partial class AddressSpace
     /// <summary>Unregisters <paramref name="handler"/> from every VMA (context release).</summary>
     internal void UnregisterAllUserfaults(IUserfaultHandler handler) => UnregisterUserfault(0, ulong.MaxValue, handler);
 
-    /// <summary>Applies <paramref name="change"/> to each VMA piece inside [start, end), splitting VMAs that
-    /// straddle the ends; holes are skipped.</summary>
-    private void ForEachOverlappingPieceLocked(ulong start, ulong end, Action<Vma> change)
+    /// <summary>Applies <paramref name="change"/> to each VMA piece inside [start, end) for which
+    /// <paramref name="affects"/> holds, splitting (and write-locking) only those VMAs; holes are skipped.</summary>
+    private void ForEachOverlappingPieceLocked(ulong start, ulong end, Func<Vma, bool> affects, Action<Vma> change)
     {
         int i = FirstVmaEndingAfterLocked(start);
         while (i < _vmas.Count && _vmas[i].Start < end)
         {
             var v = _vmas[i];
+            if (!affects(v))
+            {
+                i++;
+                continue;
+            }
             if (v.Start < start)
             {
                 SplitLocked(i, start);
