@@ -76,14 +76,17 @@ public sealed partial class AddressSpace
         if ((addr & (Page.Size - 1)) != 0 || length <= 0 || addr > TaskSize || (ulong)length > TaskSize - addr)
             return Errno.EINVAL;
         ulong end = PageAlign(addr + (ulong)length)!.Value;
+        List<(IUserfaultHandler, object)>? events = null;
         LayoutLock();
         try
         {
             if (IsDisposed) return Errno.EFAULT;
+            events = PostLayoutEventsLocked(addr, end, unmap: true);
             UnmapLocked(addr, end);
-            return Errno.OK;
         }
         finally { LayoutUnlock(); }
+        WaitLayoutEvents(events);
+        return Errno.OK;
     }
 
     /// <summary>mprotect. EINVAL: unaligned address or unknown bits; ENOMEM: length overflow, or part of the
@@ -121,10 +124,12 @@ public sealed partial class AddressSpace
         ulong? endOrNull = PageAlign(addr + (ulong)length);
         if (endOrNull is not { } end || end <= addr) return Errno.EINVAL;
         if (advice != Advice.DontNeed) return Errno.OK;
+        List<(IUserfaultHandler, object)>? events = null;
         LayoutLock();
         try
         {
             if (IsDisposed) return Errno.EFAULT;
+            events = PostLayoutEventsLocked(addr, end, unmap: false);
             Errno result = Errno.OK;
             int i = FirstVmaEndingAfterLocked(addr);
             ulong cursor = addr;
@@ -139,7 +144,11 @@ public sealed partial class AddressSpace
             }
             return cursor < end ? Errno.ENOMEM : result;
         }
-        finally { LayoutUnlock(); }
+        finally
+        {
+            LayoutUnlock();
+            WaitLayoutEvents(events);
+        }
     }
 
     /// <summary>find_vma_intersection for one address: the VMA containing <paramref name="addr"/>, or null.</summary>

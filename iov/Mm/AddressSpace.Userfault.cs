@@ -174,6 +174,26 @@ public sealed partial class AddressSpace
         return pte.With(makeWritable ? PteFlags.Writable : PteFlags.None, PteFlags.UffdWp);
     }
 
+    /// <summary>userfaultfd_remove / userfaultfd_unmap_prep: posts a REMOVE or UNMAP event to every context
+    /// registered on a VMA of [start, end) that asked for it. Returns what to wait for after unlocking.</summary>
+    private List<(IUserfaultHandler, object)>? PostLayoutEventsLocked(ulong start, ulong end, bool unmap)
+    {
+        List<(IUserfaultHandler, object)>? events = null;
+        for (int i = FirstVmaEndingAfterLocked(start); i < _vmas.Count && _vmas[i].Start < end; i++)
+        {
+            if (_vmas[i].Userfault is not { } handler || events?.Exists(e => ReferenceEquals(e.Item1, handler)) == true) continue;
+            if (handler.PostLayoutEvent(unmap, Math.Max(start, _vmas[i].Start), end) is { } ev) (events ??= []).Add((handler, ev));
+        }
+        return events;
+    }
+
+    /// <summary>userfaultfd_unmap_complete: waits, with no mm lock held, until each posted event was read.</summary>
+    private static void WaitLayoutEvents(List<(IUserfaultHandler, object)>? events)
+    {
+        if (events is null) return;
+        foreach (var (handler, ev) in events) handler.WaitLayoutEvent(ev);
+    }
+
     private static Page CopyToSharedPage(Page source)
     {
         var page = new Page();

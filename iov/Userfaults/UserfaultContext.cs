@@ -16,7 +16,7 @@ public sealed partial class UserfaultContext : IDisposable, IUserfaultHandler
     /// <summary>The features this model implements (the API handshake reports exactly these).</summary>
     public const UserfaultFeatures SupportedFeatures =
         UserfaultFeatures.PagefaultFlagWp | UserfaultFeatures.Sigbus | UserfaultFeatures.ThreadId | UserfaultFeatures.ExactAddress |
-        UserfaultFeatures.WpUnpopulated | UserfaultFeatures.WpAsync;
+        UserfaultFeatures.WpUnpopulated | UserfaultFeatures.WpAsync | UserfaultFeatures.EventRemove | UserfaultFeatures.EventUnmap;
 
     private const UserfaultCreateFlags KnownCreateFlags =
         UserfaultCreateFlags.UserModeOnly | UserfaultCreateFlags.NonBlocking | UserfaultCreateFlags.CloseOnExec;
@@ -111,7 +111,7 @@ public sealed partial class UserfaultContext : IDisposable, IUserfaultHandler
         return r;
     }
 
-    /// <summary>poll(): Err before the handshake or on a blocking context, In while an unread fault is
+    /// <summary>poll(): Err before the handshake or on a blocking context, In while an unread fault or event is
     /// pending, Hup after release.</summary>
     public PollEvents Poll()
     {
@@ -121,7 +121,7 @@ public sealed partial class UserfaultContext : IDisposable, IUserfaultHandler
             var events = PollEvents.None;
             if ((Flags & UserfaultCreateFlags.NonBlocking) == 0) events |= PollEvents.Err;
             if (_released) events |= PollEvents.Hup;
-            if (_pending.Count > 0) events |= PollEvents.In;
+            if (_pending.Count > 0 || _events.Count > 0) events |= PollEvents.In;
             return events;
         }
     }
@@ -147,6 +147,7 @@ public sealed partial class UserfaultContext : IDisposable, IUserfaultHandler
                 }
             }
             while (_asyncReads.TryDequeue(out var read)) read.TrySetResult(new UserfaultReadResult(Errno.EBADF, default));
+            CompleteAllEventsLocked();
             Monitor.PulseAll(_lock);
         }
     }
