@@ -1,0 +1,55 @@
+using ClusterFs.XfsTests.Native;
+
+namespace ClusterFs.XfsTests.Fsx;
+
+/// <summary>
+/// Standalone fsx: <c>fsx [options] FILE</c> (see <see cref="FsxOptions"/>). Exit 0 when all
+/// operations completed, 1 on a failure (report on stdout), 2 on bad usage.
+/// </summary>
+public static class FsxCommand
+{
+    public static int Execute(IReadOnlyList<string> args, TextWriter console)
+    {
+        FsxOptions o;
+        string file;
+        try { (o, file) = FsxOptions.Parse(args); }
+        catch (ArgumentException e)
+        {
+            console.WriteLine($"fsx: {e.Message}");
+            console.WriteLine("usage: fsx [-N ops] [-S seed] [-l maxlen] [-o maxoplen] [-r|-w|-t bdy] [-Z] [-A] [-R] [-W] [-F] [-H] [-z] [-T] [-L] [-c P] [-d] [-q] FILE");
+            return 2;
+        }
+        FsxResult r = Run(o, file, console);
+        if (!r.Ok) console.WriteLine(r.Headline);
+        return r.Ok ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Runs fsx on the file at <paramref name="path"/> (created or truncated; kept in lite mode).
+    /// With O_DIRECT and no -r/-w given, reads and writes are aligned to the file's O_DIRECT offset
+    /// alignment (statx STATX_DIOALIGN, else 4096).
+    /// </summary>
+    public static FsxResult Run(FsxOptions o, string path, TextWriter log, CancellationToken cancel = default)
+    {
+        int align = 1;
+        if (o.DirectIo)
+        {
+            align = DioAlignment(path);
+            if (o.ReadBdy == 1) o.ReadBdy = align;
+            if (o.WriteBdy == 1) o.WriteBdy = align;
+            align = Math.Max(align, Math.Max(o.ReadBdy, o.WriteBdy));
+        }
+        using var file = new PosixFsxFile(path, o.DirectIo, o.Aio, o.MaxOpLen, align, keep: o.Lite);
+        return new FsxEngine(o, file, log, Path.GetFileName(path)).Run(cancel);
+    }
+
+    /// <summary>The O_DIRECT offset alignment of files at <paramref name="path"/>'s filesystem (4096 if unknown).</summary>
+    public static int DioAlignment(string path)
+    {
+        string probe = File.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (Posix.Statx(probe, out var st, Posix.STATX_BASIC_STATS | Posix.STATX_DIOALIGN) == 0 &&
+            (st.Mask & Posix.STATX_DIOALIGN) != 0 && st.DioOffsetAlign > 0)
+            return (int)st.DioOffsetAlign;
+        return 4096;
+    }
+}
