@@ -1,0 +1,25 @@
+using ClusterFs.XfsTests.Fsx;
+using ClusterFs.XfsTests.Harness;
+
+namespace ClusterFs.XfsTests.Common;
+
+/// <summary>
+/// xfstests' run_fsx for the ported tests: runs fsx on a scratch file, sends its notes and any
+/// failure report (bad bytes and operation log) to NNN.full, and prints one golden line.
+/// </summary>
+public static class FsxRun
+{
+    /// <summary>
+    /// Runs fsx with <paramref name="options"/> on scratch file <paramref name="file"/> and prints
+    /// "<paramref name="label"/>: All N operations completed A-OK!" (or the failure headline, which
+    /// breaks the golden compare). <paramref name="label"/> must not contain target-specific values.
+    /// </summary>
+    public static bool Run(TestContext ctx, string label, FsxOptions options, string file)
+    {
+        ctx.Full.WriteLine($"--- {label} ({options})");
+        FsxResult r = FsxCommand.Run(options, ctx.PathOf(file), ctx.Full, ctx.Cancellation);
+        ctx.Full.WriteLine(r.Headline);
+        ctx.Out.WriteLine($"{label}: {r.Headline}");
+        return r.Ok;
+    }
+}
