@@ -84,21 +84,22 @@ public sealed partial class FsxEngine
         _fallocate = _fallocate && Probe(Posix.FALLOC_FL_KEEP_SIZE, "fallocate");
         _punchHole = _punchHole && Probe(Posix.FALLOC_FL_PUNCH_HOLE | Posix.FALLOC_FL_KEEP_SIZE, "punch hole");
         _zeroRange = _zeroRange && Probe(Posix.FALLOC_FL_ZERO_RANGE | Posix.FALLOC_FL_KEEP_SIZE, "zero range");
-        if ((_mapRead || _mapWrite) && !ProbeMmap())
+        if (_mapRead || _mapWrite)
         {
-            _log.WriteLine("fsx: filesystem does not support mmap, disabling mapread and mapwrite!");
-            _mapRead = _mapWrite = false;
+            // A one-byte mapped read of a (possibly just grown) file, checked like any read; the
+            // file is restored to its size.
+            if (_fileSize == 0 && _file.Truncate(1) < 0) return "setup truncate failed";
+            bool mapped = _file.MapRead(0, _temp.AsSpan(0, 1)) == 1;
+            string? bad = mapped ? CheckBuffers(0, _temp.AsSpan(0, 1)) : null;
+            if (_fileSize == 0 && _file.Truncate(0) < 0) return "setup truncate failed";
+            if (bad is not null) return bad;
+            if (!mapped)
+            {
+                _log.WriteLine("fsx: filesystem does not support mmap, disabling mapread and mapwrite!");
+                _mapRead = _mapWrite = false;
+            }
         }
         return null;
-    }
-
-    // A one-byte mapped read of a (possibly just grown) file; the file is restored to its size.
-    private bool ProbeMmap()
-    {
-        if (_fileSize == 0 && _file.Truncate(1) < 0) return false;
-        bool ok = _file.MapRead(0, _temp.AsSpan(0, 1)) == 1;
-        if (_fileSize == 0) _file.Truncate(0);
-        return ok;
     }
 
     private bool Probe(int mode, string what)
