@@ -12,9 +12,9 @@ public sealed class Generic011 : IXfsTest
     public void Run(TestContext ctx)
     {
         // As the original: one process, then several sharing one directory, then several with their own.
-        Stress(ctx, threads: 1, files: 1000, shared: true);
-        Stress(ctx, threads: 4, files: 300, shared: true);
-        Stress(ctx, threads: 4, files: 300, shared: false);
+        Stress(ctx, threads: 1, files: 500, shared: true);
+        Stress(ctx, threads: 4, files: 150, shared: true);
+        Stress(ctx, threads: 4, files: 150, shared: false);
     }
 
     private static void Stress(TestContext ctx, int threads, int files, bool shared)

@@ -12,9 +12,9 @@ public sealed class Generic075 : IXfsTest
     public void Run(TestContext ctx)
     {
         // The original's four runs: plain, with close/open, without mmap, and a small file.
-        FsxRun.Run(ctx, "fsx.0", new FsxOptions { NumOps = 3000, Seed = 0 }, "fsx.0");
-        FsxRun.Run(ctx, "fsx.1 (close/open)", new FsxOptions { NumOps = 2000, Seed = 1, CloseProb = 50 }, "fsx.1");
-        FsxRun.Run(ctx, "fsx.2 (no mmap)", new FsxOptions { NumOps = 2000, Seed = 2, MapRead = false, MapWrite = false }, "fsx.2");
-        FsxRun.Run(ctx, "fsx.3 (small file)", new FsxOptions { NumOps = 2000, Seed = 3, MaxFileLen = 16384, MaxOpLen = 4096 }, "fsx.3");
+        FsxRun.Run(ctx, "fsx.0", new FsxOptions { NumOps = 1500, Seed = 0 }, "fsx.0");
+        FsxRun.Run(ctx, "fsx.1 (close/open)", new FsxOptions { NumOps = 1000, Seed = 1, CloseProb = 50 }, "fsx.1");
+        FsxRun.Run(ctx, "fsx.2 (no mmap)", new FsxOptions { NumOps = 1000, Seed = 2, MapRead = false, MapWrite = false }, "fsx.2");
+        FsxRun.Run(ctx, "fsx.3 (small file)", new FsxOptions { NumOps = 1000, Seed = 3, MaxFileLen = 16384, MaxOpLen = 4096 }, "fsx.3");
     }
 }

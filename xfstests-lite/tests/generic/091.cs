@@ -18,7 +18,7 @@ public sealed class Generic091 : IXfsTest
         bool mmap = (ctx.Target.Features & TargetFeatures.Mmap) != 0;
         FsxOptions Opts(int seed, int r, int t, int w, int oplen, bool maps) => new()
         {
-            NumOps = 1500, Seed = seed, MaxFileLen = 500000, MaxOpLen = oplen, DirectIo = true,
+            NumOps = 600, Seed = seed, MaxFileLen = 500000, MaxOpLen = oplen, DirectIo = true,
             ReadBdy = r, TruncBdy = t, WriteBdy = w, MapRead = maps && mmap, MapWrite = maps && mmap,
         };
         FsxRun.Run(ctx, "fsx -r PSIZE -t BSIZE -w BSIZE -Z -R -W", Opts(1, psize, bsize, bsize, 65536, false), "junk");

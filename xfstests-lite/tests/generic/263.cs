@@ -17,10 +17,10 @@ public sealed class Generic263 : IXfsTest
         // Truncates at 1-byte granularity leave partial blocks that mapped writes then dirty in the
         // page cache while O_DIRECT reads and writes go around it.
         FsxRun.Run(ctx, "fsx -o 128000 -l 500000 -r PSIZE -t BSIZE -w BSIZE -Z",
-            new FsxOptions { NumOps = 1500, Seed = 263, MaxOpLen = 128000, MaxFileLen = 500000, DirectIo = true, ReadBdy = psize, TruncBdy = bsize, WriteBdy = bsize }, "junk");
+            new FsxOptions { NumOps = 600, Seed = 263, MaxOpLen = 128000, MaxFileLen = 500000, DirectIo = true, ReadBdy = psize, TruncBdy = bsize, WriteBdy = bsize }, "junk");
         FsxRun.Run(ctx, "fsx -o 128000 -l 500000 -r BSIZE -w BSIZE -Z (byte truncates)",
-            new FsxOptions { NumOps = 1500, Seed = 264, MaxOpLen = 128000, MaxFileLen = 500000, DirectIo = true, ReadBdy = bsize, WriteBdy = bsize }, "junk");
+            new FsxOptions { NumOps = 600, Seed = 264, MaxOpLen = 128000, MaxFileLen = 500000, DirectIo = true, ReadBdy = bsize, WriteBdy = bsize }, "junk");
         FsxRun.Run(ctx, "fsx -o 128000 -l 500000 -r BSIZE -w BSIZE -Z -A",
-            new FsxOptions { NumOps = 1000, Seed = 265, MaxOpLen = 128000, MaxFileLen = 500000, DirectIo = true, Aio = true, ReadBdy = bsize, WriteBdy = bsize }, "junk");
+            new FsxOptions { NumOps = 400, Seed = 265, MaxOpLen = 128000, MaxFileLen = 500000, DirectIo = true, Aio = true, ReadBdy = bsize, WriteBdy = bsize }, "junk");
     }
 }
