@@ -90,4 +90,16 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Equal(0, rc);
         Assert.EndsWith("1 passed, 0 failed, 2 skipped\n", console.ToString());
     }
+
+    [Fact]
+    public void MaskedFeatureMakesTestsNeedingItNotRunWithTheReason()
+    {
+        var console = new StringWriter { NewLine = "\n" };
+        IReadOnlyList<TestDescriptor> tests =
+            [FakeTest.Describe("generic/091", "auto", _ => { }, requires: TargetFeatures.Paths | TargetFeatures.DirectIo)];
+        int rc = CheckCommand.Run(_f.Args("--without", "DirectIo,mmap", "generic/091"), tests, console);
+        Assert.Equal(0, rc);
+        Assert.Contains("generic/091  [not run] O_DIRECT is not supported by the target", console.ToString());
+        Assert.Equal(2, CheckCommand.Run(_f.Args("--without", "Paths", "generic/091"), tests, new StringWriter()));
+    }
 }

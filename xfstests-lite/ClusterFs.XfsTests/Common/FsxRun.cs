@@ -16,6 +16,26 @@ public static class FsxRun
     /// </summary>
     public static bool Run(TestContext ctx, string label, FsxOptions options, string file)
     {
+        // Like fsx's start-up probes: operations the target does not offer are switched off (noted in
+        // NNN.full), so the same golden line holds on every target.
+        TargetFeatures f = ctx.Target.Features;
+        if ((f & TargetFeatures.Mmap) == 0 && (options.MapRead || options.MapWrite))
+        {
+            ctx.Full.WriteLine("target has no shared mmap: mapread and mapwrite disabled");
+            options.MapRead = options.MapWrite = false;
+        }
+        if ((f & TargetFeatures.Fallocate) == 0 && options.Fallocate)
+        {
+            ctx.Full.WriteLine("target has no fallocate: fallocate and zero range disabled");
+            options.Fallocate = options.ZeroRange = false;
+        }
+        if ((f & TargetFeatures.PunchHole) == 0 && options.PunchHole)
+        {
+            ctx.Full.WriteLine("target has no punch hole: punch hole disabled");
+            options.PunchHole = false;
+        }
+        if (options.DirectIo) ctx.Require(TargetFeatures.DirectIo);
+        if (options.Aio) ctx.Require(TargetFeatures.Aio);
         ctx.Full.WriteLine($"--- {label} ({options})");
         FsxResult r = FsxCommand.Run(options, ctx.PathOf(file), ctx.Full, ctx.Cancellation);
         ctx.Full.WriteLine(r.Headline);

@@ -31,7 +31,7 @@ public static class CheckCommand
                 return 0;
             }
             if (o.Target is null) throw new ArgumentException("no target: give --target inproc|mount:PATH (or set XFSTESTS_TARGET)");
-            target = TestTarget.Parse(o.Target);
+            target = TestTarget.Parse(o.Target, o.Without);
         }
         catch (ArgumentException e)
         {

@@ -15,10 +15,12 @@ public sealed class CheckOptions
     public string TestsDir { get; set; } = "tests";
     public string ResultsDir { get; set; } = "results";
     public bool ListOnly { get; set; }
+    /// <summary>Features masked off the target (--without), e.g. to check notrun paths.</summary>
+    public TargetFeatures Without { get; set; }
 
     public const string Usage =
         "usage: check [-g GROUP] [-x GROUP] [--target inproc|mount:PATH] [--timeout SECONDS] " +
-        "[--tests-dir DIR] [--results DIR] [-l] [TEST ...]";
+        "[--without FEATURE[,FEATURE]] [--tests-dir DIR] [--results DIR] [-l] [TEST ...]";
 
     /// <summary>Parses <paramref name="args"/>; throws ArgumentException with the problem on bad usage.</summary>
     public static CheckOptions Parse(IReadOnlyList<string> args)
@@ -36,6 +38,14 @@ public sealed class CheckOptions
                 case "--tests-dir": o.TestsDir = Next(); break;
                 case "--results": o.ResultsDir = Next(); break;
                 case "-l": o.ListOnly = true; break;
+                case "--without":
+                    foreach (string name in SplitGroups(Next()))
+                    {
+                        if (!Enum.TryParse(name, ignoreCase: true, out TargetFeatures f) || f is TargetFeatures.None or TargetFeatures.Paths)
+                            throw new ArgumentException($"--without {name}: use DirectIo, Mmap, Aio, Fallocate or PunchHole");
+                        o.Without |= f;
+                    }
+                    break;
                 case "--timeout":
                     string v = Next();
                     if (!int.TryParse(v, out int s) || s <= 0) throw new ArgumentException($"--timeout {v}: not a positive number of seconds");

@@ -11,11 +11,14 @@ public sealed class MountTarget : TestTarget
 {
     private readonly TargetFeatures _features;
 
-    /// <summary>Probes <paramref name="root"/>; creates and removes a probe directory in it.</summary>
-    public MountTarget(string root)
+    /// <summary>
+    /// Probes <paramref name="root"/> (creating and removing a probe directory in it), then masks off
+    /// <paramref name="without"/>.
+    /// </summary>
+    public MountTarget(string root, TargetFeatures without = TargetFeatures.None)
     {
         Root = root;
-        _features = Probe(root);
+        _features = Probe(root) & ~without | TargetFeatures.Paths;
     }
 
     public string Root { get; }

@@ -17,10 +17,11 @@ public abstract class TestTarget
     public abstract ScratchArea CreateScratch(string testName);
 
     /// <summary>
-    /// Parses "mount:PATH" or "inproc". Throws ArgumentException on anything else or on a mount path
-    /// that is not an existing directory.
+    /// Parses "mount:PATH" or "inproc"; <paramref name="without"/> masks features off (to see how
+    /// the tests behave on a target lacking them). Throws ArgumentException on anything else or on a
+    /// mount path that is not an existing directory.
     /// </summary>
-    public static TestTarget Parse(string spec)
+    public static TestTarget Parse(string spec, TargetFeatures without = TargetFeatures.None)
     {
         if (spec == "inproc") return new InprocTarget();
         if (spec.StartsWith("mount:", StringComparison.Ordinal))
@@ -28,7 +29,7 @@ public abstract class TestTarget
             string path = spec["mount:".Length..];
             if (path.Length == 0 || !Directory.Exists(path))
                 throw new ArgumentException($"target {spec}: not an existing directory");
-            return new MountTarget(Path.GetFullPath(path));
+            return new MountTarget(Path.GetFullPath(path), without);
         }
         throw new ArgumentException($"unknown target '{spec}' (use inproc or mount:PATH)");
     }
