@@ -58,7 +58,7 @@ public sealed class TestSelectorTests
         string[] known = ["auto", "quick", "rw", "aio", "mmap", "dio", "metadata", "stress"];
         var tests = TestRegistry.Discover(typeof(TestRunner).Assembly);
         Assert.NotEmpty(tests);
-        string dir = Path.Combine(RepoRoot(), "xfstests-lite", "tests");
+        string dir = RepoPaths.XfsTestsDir;
         foreach (var t in tests)
         {
             Assert.All(t.Groups, g => Assert.Contains(g, known));
@@ -67,12 +67,5 @@ public sealed class TestSelectorTests
             Assert.StartsWith($"QA output created by {t.Number}\n", File.ReadAllText(golden));
             Assert.True(File.Exists(Path.Combine(dir, t.Name + ".cs")), $"{t.Name} is not in tests/{t.Name}.cs");
         }
-    }
-
-    private static string RepoRoot()
-    {
-        var d = new DirectoryInfo(AppContext.BaseDirectory);
-        while (d is not null && !File.Exists(Path.Combine(d.FullName, "ClusterFs.sln"))) d = d.Parent;
-        return d?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 }

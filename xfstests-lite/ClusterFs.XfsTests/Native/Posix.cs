@@ -23,6 +23,15 @@ internal static unsafe class Posix
     public const uint STATX_BASIC_STATS = 0x7ff, STATX_DIOALIGN = 0x2000;
     public const uint S_IFIFO = 0x1000, S_IFCHR = 0x2000, S_IFMT = 0xF000;
 
+    /// <summary>
+    /// Fault injection for the harness's unit tests only (null otherwise). Async-local so it follows
+    /// the test's threads and never touches tests running in parallel.
+    /// </summary>
+    internal static readonly AsyncLocal<IPosixFaults?> Faults = new();
+
+    private static long Read(Span<byte> data, long r) =>
+        r > 0 && Faults.Value is { } f ? f.AfterRead(data[..(int)Math.Min(r, data.Length)], r) : r;
+
     /// <summary>The errno of the last failed call as a negative long.</summary>
     private static long Fail() => -Marshal.GetLastPInvokeError();
 
@@ -37,7 +46,9 @@ internal static unsafe class Posix
     /// <summary>pread(2) into a span: bytes read (short at EOF), or -errno.</summary>
     public static long Pread(int fd, Span<byte> buf, long offset)
     {
-        fixed (byte* p = buf) return Check(Libc.Pread(fd, p, buf.Length, offset));
+        long r;
+        fixed (byte* p = buf) r = Check(Libc.Pread(fd, p, buf.Length, offset));
+        return Read(buf, r);
     }
 
     /// <summary>pwrite(2) from a span: bytes written, or -errno.</summary>
@@ -48,7 +59,7 @@ internal static unsafe class Posix
 
     /// <summary>pread(2) into raw memory (aligned buffers for O_DIRECT).</summary>
     public static long Pread(int fd, nint buf, long count, long offset) =>
-        Check(Libc.Pread(fd, (byte*)buf, (nint)count, offset));
+        Read(new Span<byte>((void*)buf, (int)Math.Min(count, int.MaxValue)), Check(Libc.Pread(fd, (byte*)buf, (nint)count, offset)));
 
     /// <summary>pwrite(2) from raw memory (aligned buffers for O_DIRECT).</summary>
     public static long Pwrite(int fd, nint buf, long count, long offset) =>
@@ -57,7 +68,9 @@ internal static unsafe class Posix
     /// <summary>read(2) at the descriptor's position: bytes read, or -errno.</summary>
     public static long Read(int fd, Span<byte> buf)
     {
-        fixed (byte* p = buf) return Check(Libc.Read(fd, p, buf.Length));
+        long r;
+        fixed (byte* p = buf) r = Check(Libc.Read(fd, p, buf.Length));
+        return Read(buf, r);
     }
 
     /// <summary>write(2) at the descriptor's position: bytes written, or -errno.</summary>
@@ -69,7 +82,10 @@ internal static unsafe class Posix
     /// <summary>preadv(2) over pinned segments: bytes read, or -errno.</summary>
     public static long Preadv(int fd, ReadOnlySpan<Iovec> iov, long offset)
     {
-        fixed (Iovec* p = iov) return Check(Libc.Preadv(fd, p, iov.Length, offset));
+        long r;
+        fixed (Iovec* p = iov) r = Check(Libc.Preadv(fd, p, iov.Length, offset));
+        // Faults see the first segment (enough to corrupt or shorten what the caller gets).
+        return iov.Length > 0 && r > 0 ? Read(new Span<byte>((void*)iov[0].Base, (int)iov[0].Length), r) : r;
     }
 
     /// <summary>pwritev(2) over pinned segments: bytes written, or -errno.</summary>
@@ -85,7 +101,11 @@ internal static unsafe class Posix
     public static long Fallocate(int fd, int mode, long offset, long len) => Check(Libc.Fallocate(fd, mode, offset, len));
 
     /// <summary>lseek(2) incl. SEEK_DATA/SEEK_HOLE: the new offset, or -errno (ENXIO past the last data).</summary>
-    public static long Lseek(int fd, long offset, int whence) => Check(Libc.Lseek(fd, offset, whence));
+    public static long Lseek(int fd, long offset, int whence)
+    {
+        long r = Check(Libc.Lseek(fd, offset, whence));
+        return Faults.Value is { } f ? f.AfterLseek(whence, r) : r;
+    }
 
     /// <summary>fsync(2): 0 or -errno.</summary>
     public static long Fsync(int fd) => Check(Libc.Fsync(fd));
