@@ -38,7 +38,7 @@ public static class FsxRun
         if (options.Aio) ctx.Require(TargetFeatures.Aio);
         ctx.Full.WriteLine($"--- {label} ({options})");
         FsxResult r = FsxCommand.Run(options, ctx.PathOf(file), ctx.Full, ctx.Cancellation);
-        ctx.Full.WriteLine(r.Headline);
+        if (!r.Ok) ctx.Full.WriteLine(r.Headline); // on success fsx itself logged its A-OK line
         ctx.Out.WriteLine($"{label}: {r.Headline}");
         return r.Ok;
     }

@@ -43,11 +43,15 @@ public static class FsxCommand
         return new FsxEngine(o, file, log, Path.GetFileName(path)).Run(cancel);
     }
 
-    /// <summary>The O_DIRECT offset alignment of files at <paramref name="path"/>'s filesystem (4096 if unknown).</summary>
+    /// <summary>
+    /// The O_DIRECT offset alignment statx reports for the regular file <paramref name="path"/>
+    /// (STATX_DIOALIGN; 4096 when not reported). Creates the file, empty, if it does not exist:
+    /// directories do not report the alignment.
+    /// </summary>
     public static int DioAlignment(string path)
     {
-        string probe = File.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!;
-        if (Posix.Statx(probe, out var st, Posix.STATX_BASIC_STATS | Posix.STATX_DIOALIGN) == 0 &&
+        if (!File.Exists(path)) using (File.Create(path)) { }
+        if (Posix.Statx(path, out var st, Posix.STATX_BASIC_STATS | Posix.STATX_DIOALIGN) == 0 &&
             (st.Mask & Posix.STATX_DIOALIGN) != 0 && st.DioOffsetAlign > 0)
             return (int)st.DioOffsetAlign;
         return 4096;

@@ -40,7 +40,11 @@ public sealed class TestContext
     public string Filter(string text) =>
         Scratch.Path is null ? text : text.Replace(Scratch.Path, "SCRATCH_MNT", StringComparison.Ordinal);
 
-    /// <summary>Ends the test as notrun with <paramref name="reason"/>.</summary>
+    /// <summary>
+    /// Ends the test as notrun with <paramref name="reason"/>: always throws
+    /// <see cref="NotRunException"/>; typed as returning it so a test can write
+    /// <c>throw TestContext.NotRun("...")</c> and the compiler sees the end of the path.
+    /// </summary>
     public static Exception NotRun(string reason) => throw new NotRunException(reason);
 
     /// <summary>Ends the test as notrun unless the target offers <paramref name="features"/>.</summary>

@@ -14,7 +14,7 @@ public sealed class Generic091 : IXfsTest
     {
         // As the original: PSIZE = page size, BSIZE = the smallest O_DIRECT alignment.
         int psize = Environment.SystemPageSize;
-        int bsize = FsxCommand.DioAlignment(ctx.ScratchDir);
+        int bsize = FsxCommand.DioAlignment(ctx.PathOf("dio-probe"));
         bool mmap = (ctx.Target.Features & TargetFeatures.Mmap) != 0;
         FsxOptions Opts(int seed, int r, int t, int w, int oplen, bool maps) => new()
         {

@@ -13,7 +13,7 @@ public sealed class Generic263 : IXfsTest
     public void Run(TestContext ctx)
     {
         int psize = Environment.SystemPageSize;
-        int bsize = FsxCommand.DioAlignment(ctx.ScratchDir);
+        int bsize = FsxCommand.DioAlignment(ctx.PathOf("dio-probe"));
         // Truncates at 1-byte granularity leave partial blocks that mapped writes then dirty in the
         // page cache while O_DIRECT reads and writes go around it.
         FsxRun.Run(ctx, "fsx -o 128000 -l 500000 -r PSIZE -t BSIZE -w BSIZE -Z",

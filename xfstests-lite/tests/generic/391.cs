@@ -15,7 +15,7 @@ public sealed class Generic391 : IXfsTest
 
     public void Run(TestContext ctx)
     {
-        int block = Math.Max(4096, ClusterFs.XfsTests.Fsx.FsxCommand.DioAlignment(ctx.ScratchDir));
+        int block = Math.Max(4096, ClusterFs.XfsTests.Fsx.FsxCommand.DioAlignment(ctx.PathOf("dio-probe")));
         bool prealloc = (ctx.Target.Features & TargetFeatures.Fallocate) != 0;
         Interleave(ctx, "sparse", block, setup: null);
         Interleave(ctx, "preallocated", block, setup: fd =>
