@@ -124,4 +124,15 @@ public sealed class TestRunnerTests : IDisposable
         var r = RunBounded(FakeTest.Describe("generic/009", "auto", ctx => ctx.Out.WriteLine(ctx.Filter(ctx.PathOf("file")))));
         Assert.Equal(TestStatus.Passed, r.Status);
     }
+
+    [Fact]
+    public void UnusableTargetDirectoryFailsTheTestInsteadOfTheRun()
+    {
+        var target = TestTarget.Parse("mount:" + _f.Mount);
+        // A file where the scratch directory must go: creating it fails.
+        File.WriteAllText(Path.Combine(_f.Mount, $"xfstests-lite.{Environment.ProcessId}.generic-010"), "");
+        var r = new TestRunner(target, _f.TestsDir).Run(FakeTest.Describe("generic/010", "auto", _ => { }));
+        Assert.Equal(TestStatus.Failed, r.Status);
+        Assert.Contains("cannot create the scratch directory", r.Reason);
+    }
 }

@@ -40,7 +40,14 @@ public sealed class TestRunner
         syncOut.WriteLine($"QA output created by {test.Number}");
 
         string? failure = null, notRun = null;
-        using (ScratchArea scratch = _target.CreateScratch(test.Name))
+        ScratchArea scratchArea;
+        try { scratchArea = _target.CreateScratch(test.Name); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new TestOutcome(test.Name, TestStatus.Failed, output.ToString(), null,
+                $"cannot create the scratch directory: {e.Message}", "", clock.Elapsed);
+        }
+        using (ScratchArea scratch = scratchArea)
         using (var cts = new CancellationTokenSource())
         {
             var ctx = new TestContext(_target, scratch, syncOut, syncFull, cts.Token);
