@@ -8,24 +8,43 @@ namespace ClusterFs.XfsTests.Fsx;
 /// </summary>
 public sealed class FsxOptions
 {
+    /// <summary>-N: operations to run.</summary>
     public long NumOps { get; set; } = 10000;
+    /// <summary>-S: seed of the operation sequence and data.</summary>
     public int Seed { get; set; } = 1;
+    /// <summary>-l: the file never grows past this.</summary>
     public int MaxFileLen { get; set; } = 256 * 1024;
+    /// <summary>-o: the largest read/write/fallocate length.</summary>
     public int MaxOpLen { get; set; } = 64 * 1024;
+    /// <summary>-Z: open with O_DIRECT.</summary>
     public bool DirectIo { get; set; }
+    /// <summary>-A: concurrent pieces per read/write (see PosixFsxFile).</summary>
     public bool Aio { get; set; }
+    /// <summary>Cleared by -R: no mapped reads (they become reads).</summary>
     public bool MapRead { get; set; } = true;
+    /// <summary>Cleared by -W: no mapped writes (they become writes).</summary>
     public bool MapWrite { get; set; } = true;
+    /// <summary>-r: read offset alignment (and size, with O_DIRECT).</summary>
     public int ReadBdy { get; set; } = 1;
+    /// <summary>-w: write offset alignment (and size, with O_DIRECT).</summary>
     public int WriteBdy { get; set; } = 1;
+    /// <summary>-t: truncate size alignment.</summary>
     public int TruncBdy { get; set; } = 1;
+    /// <summary>Cleared by -F: no fallocate.</summary>
     public bool Fallocate { get; set; } = true;
+    /// <summary>Cleared by -H: no punch hole.</summary>
     public bool PunchHole { get; set; } = true;
+    /// <summary>Cleared by -z: no zero range.</summary>
     public bool ZeroRange { get; set; } = true;
+    /// <summary>Cleared by -T: no truncate.</summary>
     public bool Truncate { get; set; } = true;
+    /// <summary>-L: zero the file to MaxFileLen once; sizes never change.</summary>
     public bool Lite { get; set; }
+    /// <summary>-c P: close and reopen after 1 in P operations (0 = never).</summary>
     public int CloseProb { get; set; }
+    /// <summary>-d: log every operation as it runs.</summary>
     public bool Debug { get; set; }
+    /// <summary>-q: no start and A-OK lines.</summary>
     public bool Quiet { get; set; }
     /// <summary>How many of the last operations the failure report prints.</summary>
     public int LogSize { get; set; } = 1000;

@@ -37,6 +37,7 @@ public sealed class PosixFsxFile : IFsxFile
         if (_fd < 0) throw new IOException($"fsx: open {path}: {Posix.ErrnoName(_fd)}");
     }
 
+    /// <inheritdoc/>
     public long Read(long offset, Span<byte> dest)
     {
         long r = Transfer(offset, dest.Length, write: false);
@@ -44,12 +45,14 @@ public sealed class PosixFsxFile : IFsxFile
         return r;
     }
 
+    /// <inheritdoc/>
     public long Write(long offset, ReadOnlySpan<byte> src)
     {
         src.CopyTo(_buffer.Span);
         return Transfer(offset, src.Length, write: true);
     }
 
+    /// <inheritdoc/>
     public unsafe long MapRead(long offset, Span<byte> dest)
     {
         long addr = MapRange(offset, dest.Length, Posix.PROT_READ, out long mapLen, out long skew);
@@ -59,6 +62,7 @@ public sealed class PosixFsxFile : IFsxFile
         return dest.Length;
     }
 
+    /// <inheritdoc/>
     public unsafe long MapWrite(long offset, ReadOnlySpan<byte> src)
     {
         long addr = MapRange(offset, src.Length, Posix.PROT_READ | Posix.PROT_WRITE, out long mapLen, out long skew);
@@ -69,12 +73,16 @@ public sealed class PosixFsxFile : IFsxFile
         return s < 0 ? s : src.Length;
     }
 
+    /// <inheritdoc/>
     public long Truncate(long size) => Posix.Ftruncate(_fd, size);
 
+    /// <inheritdoc/>
     public long Fallocate(int mode, long offset, long length) => Posix.Fallocate(_fd, mode, offset, length);
 
+    /// <inheritdoc/>
     public long Size() => Posix.Lseek(_fd, 0, Posix.SEEK_END);
 
+    /// <inheritdoc/>
     public long CloseOpen()
     {
         Posix.Close(_fd);
@@ -82,6 +90,7 @@ public sealed class PosixFsxFile : IFsxFile
         return _fd < 0 ? _fd : 0;
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         if (_fd >= 0) { Posix.Close(_fd); _fd = -1; }
