@@ -52,6 +52,7 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Contains("-good\n+bad\n", File.ReadAllText(stem + ".diff"));
         Assert.Equal("details\n", File.ReadAllText(stem + ".full"));
         Assert.Contains("    +bad", text); // the head of the diff is shown in the progress
+        Assert.Contains("Failures: generic/002\n", File.ReadAllText(Path.Combine(_f.ResultsDir, "check.log")));
     }
 
     [Fact]

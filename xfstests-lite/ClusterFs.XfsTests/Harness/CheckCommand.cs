@@ -68,7 +68,9 @@ public static class CheckCommand
             }
         }
         console.WriteLine();
-        console.Write(Summary.Format(outcomes));
+        string summary = Summary.Format(outcomes);
+        ResultsWriter.AppendLog(o.ResultsDir, target.Spec, summary);
+        console.Write(summary);
         return outcomes.Any(r => r.Status == TestStatus.Failed) ? 1 : 0;
     }
 }

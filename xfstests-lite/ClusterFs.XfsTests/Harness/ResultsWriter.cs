@@ -3,7 +3,8 @@ namespace ClusterFs.XfsTests.Harness;
 /// <summary>
 /// Writes a test's results as xfstests does under results/: NNN.out.bad and NNN.diff for a failure,
 /// NNN.notrun (the reason) for notrun, NNN.full (diagnostics) whenever the test logged any. Stale
-/// files from an earlier run of the same test are removed first.
+/// files from an earlier run of the same test are removed first. Each run's summary is appended
+/// to check.log.
 /// </summary>
 public static class ResultsWriter
 {
@@ -25,5 +26,13 @@ public static class ResultsWriter
                 File.WriteAllText(stem + ".notrun", outcome.Reason + "\n");
                 break;
         }
+    }
+
+    /// <summary>Appends a run's summary to results/check.log, as xfstests keeps its history.</summary>
+    public static void AppendLog(string resultsDir, string targetSpec, string summary)
+    {
+        Directory.CreateDirectory(resultsDir);
+        File.AppendAllText(Path.Combine(resultsDir, "check.log"),
+            $"{DateTime.UtcNow:yyyy-MM-dd HH:mm:ss}Z target {targetSpec}\n{summary}\n");
     }
 }
