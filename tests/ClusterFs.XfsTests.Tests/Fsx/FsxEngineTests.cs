@@ -40,6 +40,17 @@ public sealed class FsxEngineTests
     }
 
     [Fact]
+    public void ExpectedContentsFollowTheModelAfterARun()
+    {
+        var file = new MemoryFsxFile();
+        var engine = new FsxEngine(Small(seed: 8), file, TextWriter.Null);
+        Assert.True(engine.Run().Ok);
+        var actual = new byte[file.Size()];
+        file.Read(0, actual);
+        Assert.Equal(actual, engine.ExpectedContents.ToArray());
+    }
+
+    [Fact]
     public void LostTruncateIsReportedAsASizeError()
     {
         var log = new StringWriter();

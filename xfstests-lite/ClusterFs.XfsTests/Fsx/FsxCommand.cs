@@ -8,6 +8,7 @@ namespace ClusterFs.XfsTests.Fsx;
 /// </summary>
 public static class FsxCommand
 {
+    /// <summary>Parses <paramref name="args"/> and runs fsx, reporting on <paramref name="console"/>; returns the exit status.</summary>
     public static int Execute(IReadOnlyList<string> args, TextWriter console)
     {
         FsxOptions o;
@@ -20,12 +21,18 @@ public static class FsxCommand
             return 2;
         }
         FsxResult r = Run(o, file, console);
-        if (!r.Ok) console.WriteLine(r.Headline);
+        if (!r.Ok)
+        {
+            console.WriteLine(r.Headline);
+            console.WriteLine($"expected contents saved in {file}.fsxgood");
+        }
         return r.Ok ? 0 : 1;
     }
 
     /// <summary>
-    /// Runs fsx on the file at <paramref name="path"/> (created or truncated; kept in lite mode).
+    /// Runs fsx on the file at <paramref name="path"/> (created or truncated; kept in lite mode). On
+    /// a failure the model's contents are written to PATH.fsxgood, as fsx does, to compare with
+    /// the file.
     /// With O_DIRECT and no -r/-w given, reads and writes are aligned to the file's O_DIRECT offset
     /// alignment (statx STATX_DIOALIGN, else 4096).
     /// </summary>
@@ -40,7 +47,10 @@ public static class FsxCommand
             align = Math.Max(align, Math.Max(o.ReadBdy, o.WriteBdy));
         }
         using var file = new PosixFsxFile(path, o.DirectIo, o.Aio, o.MaxOpLen, align, keep: o.Lite);
-        return new FsxEngine(o, file, log, Path.GetFileName(path)).Run(cancel);
+        var engine = new FsxEngine(o, file, log, Path.GetFileName(path));
+        FsxResult r = engine.Run(cancel);
+        if (!r.Ok) File.WriteAllBytes(path + ".fsxgood", engine.ExpectedContents.ToArray());
+        return r;
     }
 
     /// <summary>

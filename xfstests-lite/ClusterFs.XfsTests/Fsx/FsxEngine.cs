@@ -47,6 +47,9 @@ public sealed partial class FsxEngine
         _mapWrite = options.MapWrite;
     }
 
+    /// <summary>What the file should hold now, per the model (fsx's good_buf up to the file size).</summary>
+    public ReadOnlySpan<byte> ExpectedContents => _good.AsSpan(0, (int)_fileSize);
+
     /// <summary>Runs the operations; stops early (failed) when <paramref name="cancel"/> fires.</summary>
     public FsxResult Run(CancellationToken cancel = default)
     {
