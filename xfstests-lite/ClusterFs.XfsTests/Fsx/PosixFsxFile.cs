@@ -20,6 +20,9 @@ public sealed class PosixFsxFile : IFsxFile
     private readonly int _align;
     private readonly AlignedBuffer _buffer;
     private int _fd;
+    // Set when aio pieces outlived their bound: they may still write into _buffer, so it must
+    // never be freed (a leak beats a use-after-free when the filesystem hangs).
+    private bool _piecesInFlight;
 
     /// <summary>
     /// Opens (creating) <paramref name="path"/>; truncates it unless <paramref name="keep"/>. Throws
@@ -94,7 +97,7 @@ public sealed class PosixFsxFile : IFsxFile
     public void Dispose()
     {
         if (_fd >= 0) { Posix.Close(_fd); _fd = -1; }
-        _buffer.Dispose();
+        if (!_piecesInFlight) _buffer.Dispose();
     }
 
     // Maps the pages covering [offset, offset+length): the address (or -errno), the mapping's
@@ -119,7 +122,11 @@ public sealed class PosixFsxFile : IFsxFile
             int s = start, n = Math.Min(piece, length - start);
             tasks.Add(Task.Run(() => One(offset + s, s, n, write)));
         }
-        if (!Task.WaitAll(tasks.ToArray(), s_aioBound)) return -(long)ClusterFs.Iov.Errno.ETIMEDOUT.Value;
+        if (!Task.WaitAll(tasks.ToArray(), s_aioBound))
+        {
+            _piecesInFlight = true;
+            return -(long)ClusterFs.Iov.Errno.ETIMEDOUT.Value;
+        }
         long done = 0;
         for (int i = 0; i < tasks.Count; i++)
         {
