@@ -1,6 +1,7 @@
 // generic/011: dirstress — threads creating, hard-linking, renaming and removing files in shared and
 // private directories; afterwards every directory holds exactly the names each thread's model says,
 // with the right contents and link counts, and removes cleanly.
+using ClusterFs.XfsTests.Common;
 using ClusterFs.XfsTests.Harness;
 using ClusterFs.XfsTests.Native;
 
@@ -21,14 +22,11 @@ public sealed class Generic011 : IXfsTest
     {
         string root = Directory.CreateDirectory(ctx.PathOf($"dirstress.{threads}.{(shared ? "shared" : "own")}")).FullName;
         var problems = new List<string>[threads];
-        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        Workers.Run(TimeSpan.FromSeconds(120), "dirstress", Enumerable.Range(0, threads).Select(t => (Action)(() =>
         {
             string dir = shared ? root : Directory.CreateDirectory(Path.Combine(root, $"d{t}")).FullName;
             problems[t] = Worker(dir, $"t{t}_", files, new Random(11 * 1000 + t), ctx.Cancellation);
-        })).ToList();
-        workers.ForEach(w => w.Start());
-        foreach (var w in workers)
-            if (!w.Join(TimeSpan.FromSeconds(120))) throw new TimeoutException("a dirstress thread hung");
+        })).ToArray());
         var all = problems.SelectMany(p => p).ToList();
         foreach (string p in all) ctx.Full.WriteLine(ctx.Filter(p));
         Directory.Delete(root, recursive: true);

@@ -21,15 +21,12 @@ public sealed class Generic013 : IXfsTest
         string root = Directory.CreateDirectory(ctx.PathOf($"fsstress.p{threads}")).FullName;
         var errors = new List<string>[threads];
         var models = new TreeModel[threads];
-        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        Workers.Run(TimeSpan.FromSeconds(300), "fsstress", Enumerable.Range(0, threads).Select(t => (Action)(() =>
         {
             string dir = Directory.CreateDirectory(Path.Combine(root, $"p{t}")).FullName;
             models[t] = new TreeModel();
             errors[t] = new FsstressWorker(dir, models[t], new Random(13_000 + t)).Run(ops, ctx.Cancellation);
-        })).ToList();
-        workers.ForEach(w => w.Start());
-        foreach (var w in workers)
-            if (!w.Join(TimeSpan.FromSeconds(300))) throw new TimeoutException("an fsstress thread hung");
+        })).ToArray());
         var problems = new List<string>();
         for (int t = 0; t < threads; t++)
         {

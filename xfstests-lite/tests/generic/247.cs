@@ -22,7 +22,7 @@ public sealed unsafe class Generic247 : IXfsTest
 
         using var start = new Barrier(2);
         long dioErrors = 0;
-        var dio = new Thread(() =>
+        Action dio = () =>
         {
             using var fd = FileDescriptor.Open(path, Posix.O_RDWR | Posix.O_DIRECT);
             using var buf = new AlignedBuffer(Chunk);
@@ -33,8 +33,8 @@ public sealed unsafe class Generic247 : IXfsTest
                     a.AsSpan(off, Chunk).CopyTo(buf.Span);
                     if (Posix.Pwrite(fd.Fd, buf.Address, Chunk, off) != Chunk) Interlocked.Increment(ref dioErrors);
                 }
-        });
-        var mapper = new Thread(() =>
+        };
+        Action mapper = () =>
         {
             using var fd = FileDescriptor.Open(path, Posix.O_RDWR);
             start.SignalAndWait(TimeSpan.FromSeconds(30));
@@ -48,11 +48,8 @@ public sealed unsafe class Generic247 : IXfsTest
                 Posix.Msync((nint)addr, Size, Posix.MS_SYNC);
                 Posix.Munmap((nint)addr, Size);
             }
-        });
-        dio.Start();
-        mapper.Start();
-        if (!dio.Join(TimeSpan.FromSeconds(120)) || !mapper.Join(TimeSpan.FromSeconds(120)))
-            throw new TimeoutException("direct I/O vs mmap writers hung");
+        };
+        Workers.Run(TimeSpan.FromSeconds(120), "direct I/O vs mmap writers", dio, mapper);
         ctx.Out.WriteLine($"race done: {Passes} passes each, direct write errors {dioErrors}");
 
         var after = File.ReadAllBytes(path);

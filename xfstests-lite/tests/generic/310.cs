@@ -20,7 +20,7 @@ public sealed class Generic310 : IXfsTest
         using var shared = FileDescriptor.Open(dir, Posix.O_RDONLY | Posix.O_DIRECTORY);
         long unknown = 0, readdirErrors = 0, readNotEisdir = 0, lseekErrors = 0, complete = 0;
         using var start = new Barrier(3);
-        var readdir = new Thread(() =>
+        Action readdir = () =>
         {
             start.SignalAndWait(TimeSpan.FromSeconds(30));
             var names = new List<string>();
@@ -31,8 +31,8 @@ public sealed class Generic310 : IXfsTest
                 if (DirEntries.ReadToEnd(shared.Fd, names) < 0) Interlocked.Increment(ref readdirErrors);
                 Interlocked.Add(ref unknown, names.Count(n => !expected.Contains(n)));
             }
-        });
-        var reader = new Thread(() =>
+        };
+        Action reader = () =>
         {
             start.SignalAndWait(TimeSpan.FromSeconds(30));
             var buf = new byte[4096];
@@ -47,8 +47,8 @@ public sealed class Generic310 : IXfsTest
                 long r = Posix.Lseek(shared.Fd, i % 2 == 0 ? 0 : 1, set ? Posix.SEEK_SET : Posix.SEEK_CUR);
                 if (r < 0 && (set || r != -22)) { Interlocked.Increment(ref lseekErrors); ctx.Full.WriteLine($"lseek: {Posix.ErrnoName(r)}"); }
             }
-        });
-        var lister = new Thread(() =>
+        };
+        Action lister = () =>
         {
             using var own = FileDescriptor.Open(dir, Posix.O_RDONLY | Posix.O_DIRECTORY);
             start.SignalAndWait(TimeSpan.FromSeconds(30));
@@ -60,11 +60,8 @@ public sealed class Generic310 : IXfsTest
                 if (DirEntries.ReadToEnd(own.Fd, names) == 0 && names.Count == expected.Count && expected.SetEquals(names))
                     complete++;
             }
-        });
-        Thread[] all = [readdir, reader, lister];
-        foreach (var t in all) t.Start();
-        foreach (var t in all)
-            if (!t.Join(TimeSpan.FromSeconds(120))) throw new TimeoutException("readdir/read/lseek threads hung");
+        };
+        Workers.Run(TimeSpan.FromSeconds(120), "readdir/read/lseek threads", readdir, reader, lister);
         ctx.Out.WriteLine($"shared readdir: {readdirErrors} errors, {unknown} unknown names");
         ctx.Out.WriteLine($"read on the directory: {(readNotEisdir == 0 ? "always EISDIR (or EINVAL at EOF)" : $"{readNotEisdir} times another result")}");
         ctx.Out.WriteLine($"lseek errors: {lseekErrors}");

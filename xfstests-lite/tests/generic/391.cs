@@ -37,7 +37,7 @@ public sealed class Generic391 : IXfsTest
         using (var fd = FileDescriptor.Open(path, Posix.O_RDWR | Posix.O_CREAT | Posix.O_TRUNC)) setup?.Invoke(fd.Fd);
         using var start = new Barrier(2);
         var errors = new long[2];
-        var threads = Enumerable.Range(0, 2).Select(t => new Thread(() =>
+        Workers.Run(TimeSpan.FromSeconds(120), "direct I/O writers", Enumerable.Range(0, 2).Select(t => (Action)(() =>
         {
             using var fd = FileDescriptor.Open(path, Posix.O_RDWR | Posix.O_DIRECT);
             using var buf = new AlignedBuffer(block);
@@ -47,10 +47,7 @@ public sealed class Generic391 : IXfsTest
                 Pattern.Fill(buf.Span, 391, (long)b * block);
                 if (Posix.Pwrite(fd.Fd, buf.Address, block, (long)b * block) != block) errors[t]++;
             }
-        })).ToList();
-        threads.ForEach(t => t.Start());
-        foreach (var t in threads)
-            if (!t.Join(TimeSpan.FromSeconds(120))) throw new TimeoutException("a direct I/O writer hung");
+        })).ToArray());
 
         var expected = Pattern.Make(Blocks * block, 391);
         using var check = FileDescriptor.Open(path, Posix.O_RDONLY | Posix.O_DIRECT);

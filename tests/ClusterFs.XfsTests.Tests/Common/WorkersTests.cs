@@ -1,0 +1,29 @@
+using ClusterFs.XfsTests.Common;
+
+namespace ClusterFs.XfsTests.Tests.Common;
+
+public sealed class WorkersTests
+{
+    [Fact]
+    public void AWorkerExceptionIsRethrownToTheTestInsteadOfKillingTheProcess()
+    {
+        int ran = 0;
+        var e = Assert.Throws<IOException>(() => Workers.Run(TimeSpan.FromSeconds(30), "w",
+            () => Interlocked.Increment(ref ran), () => throw new IOException("disk on fire")));
+        Assert.Equal("disk on fire", e.Message);
+        Assert.Equal(1, ran);
+    }
+
+    [Fact]
+    public void AHungWorkerIsATimeoutWithinTheBound()
+    {
+        using var release = new ManualResetEventSlim();
+        try
+        {
+            var task = Task.Run(() => Assert.Throws<TimeoutException>(() =>
+                Workers.Run(TimeSpan.FromMilliseconds(200), "stuck", () => release.Wait(TimeSpan.FromMinutes(5)))));
+            Assert.True(task.Wait(TimeSpan.FromSeconds(30)), "Workers.Run did not honour its bound");
+        }
+        finally { release.Set(); }
+    }
+}
