@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using ClusterFs.Fs.Format;
+using ClusterFs.Fs.Journal;
 using ClusterFs.Fs.Storage;
 using ClusterFs.Iov;
 
@@ -143,6 +144,33 @@ public sealed class CliTests : IDisposable
             Assert.Contains(expected, r.ErrorLines[0]);
             Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(path)), $"{damage}, fsck {option} changed the image");
         }
+    }
+
+    [Fact]
+    public void Fsck_n_reports_a_dirty_journal_without_writing_and_fsck_y_replays_it()
+    {
+        string path = MadeImage();
+        // Commit a create through the real journal and never unmount: the journal stays dirty.
+        using (var dev = ImageFileDevice.Open(path, readOnly: false, direct: false, out _)!)
+        {
+            Assert.Equal(Errno.OK, Volume.Open(dev, null, null, out var probe, out _));
+            var loc = probe!.Sb.Journals[0].ToLocation(probe.BlockSize);
+            Assert.Equal(Errno.OK, MetadataJournal.Mount(dev, loc, static () => true, out var journal, out _));
+            Assert.Equal(Errno.OK, Volume.Open(dev, journal, null, out var vol, out _));
+            Assert.Equal(Errno.OK, vol!.Create(vol.RootInode, "f", FileTypeBits.S_IFREG | 0x1A4, 0, 0, out _));
+        }
+        var before = File.ReadAllBytes(path);
+
+        var check = ClusterFsCli.Run("fsck", "-n", path);
+        Assert.True(check.ExitCode == FsckReport.ExitProblems, check.ToString());
+        Assert.Contains("journal 0 is dirty (1 transactions to replay)", check.Stdout);
+        Assert.True(before.AsSpan().SequenceEqual(File.ReadAllBytes(path)), "fsck -n wrote to the image");
+
+        var repair = ClusterFsCli.Run("fsck", "-y", path);
+        Assert.True(repair.ExitCode == FsckReport.ExitProblems, repair.ToString());
+        Assert.Contains("1 repaired", repair.Stdout);
+        var after = ClusterFsCli.Run("fsck", "-n", path);
+        Assert.True(after.ExitCode == FsckReport.ExitClean, after.ToString());
     }
 
     [Fact]
