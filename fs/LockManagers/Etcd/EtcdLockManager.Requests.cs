@@ -19,7 +19,7 @@ public sealed partial class EtcdLockManager
         }
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
         {
-            Complete(r, r.Current, IsWithdrawn ? LockStatus.Error : LockStatus.Canceled);
+            Complete(r, r.Current, LockStatus.Error); // unmount or withdrawal: the node left
         }
         catch (Exception e)
         {
@@ -238,7 +238,7 @@ public sealed partial class EtcdLockManager
         if (result.IsOk) return true;
         if (result.Error == Iov.Errno.ECANCELED && _shutdown.IsCancellationRequested)
         {
-            Complete(r, r.Current, IsWithdrawn ? LockStatus.Error : LockStatus.Canceled);
+            Complete(r, r.Current, LockStatus.Error); // unmount or withdrawal: the node left
             return false;
         }
         Withdraw($"lock {r.Name}: {result.Message}");

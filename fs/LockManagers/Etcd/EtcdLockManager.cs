@@ -122,7 +122,9 @@ public sealed partial class EtcdLockManager : ILockManager
         if (Interlocked.CompareExchange(ref _state, 2, 1) != 1) return;
         _shutdown.Cancel();
         _watch?.Dispose();
-        FailPending(LockStatus.Canceled);
+        // The node leaves: an outstanding request can never be granted. Error, not Canceled (docs/locking.md):
+        // Canceled means "the caller asked", and the glock layer would retry a canceled demote.
+        FailPending(LockStatus.Error);
         if (!IsWithdrawn && _keys != null)
         {
             // The journal goes first: survivors that see the member key vanish then find nothing to recover.
