@@ -124,7 +124,9 @@ public sealed partial class EtcdLockManager
             }
             else if (verdict == Verdict.DeadlockVictim)
             {
-                await DequeueAsync(r, waiterKey, LockStatus.Granted).ConfigureAwait(false);
+                // A try request (the glock layer sends every conversion out of SH/DF as one) simply fails, as
+                // docs/locking.md asks; only a queueing request gets the "granted unchanged" deadlock reply.
+                await DequeueAsync(r, waiterKey, isTry ? LockStatus.TryFailed : LockStatus.Granted).ConfigureAwait(false);
                 return;
             }
             else if (isTry && seen >= r.WaiterRevision)
