@@ -49,4 +49,98 @@ public sealed class GlockEtcdTests(EtcdFixture etcd)
         Assert.Equal(rounds - 1, gls[0].Statistics.Demotes + gls[1].Statistics.Demotes);
         cluster.AssertNoWorkerFailure();
     }
+
+    [EtcdFact]
+    public async Task SH_is_held_by_all_three_nodes_at_once_without_any_demote()
+    {
+        using var cluster = new EtcdGlockCluster(etcd, 3, "glock-shared");
+        var gls = cluster.Nodes.Select(n => n.Get(5, InodeGlockOperations.Instance)).ToArray();
+        var holders = new GlockHolder[3];
+        for (int i = 0; i < 3; i++)
+            Assert.True(Acquire(gls[i], LockState.Shared, GlockHolderFlags.None, out holders[i]).IsOk, $"node {i}: SH not granted");
+        Assert.All(holders, h => Assert.True(h.IsHolder));
+        Assert.All(gls, g => Assert.Equal(LockState.Shared, g.State));
+
+        // etcd agrees: three holder keys, all SH.
+        using var client = new EtcdClient(etcd.ClientUrl, Bound);
+        string prefix = new EtcdLockKeys(cluster.Table).HoldersPrefix(gls[0].Name);
+        var held = await client.RangeAsync(prefix, EtcdClient.PrefixEnd(prefix));
+        Assert.True(held.IsOk, held.Message);
+        Assert.Equal(3, held.Value!.Kvs.Count);
+        Assert.All(held.Value.Kvs, kv => Assert.Equal(((byte)LockState.Shared).ToString(System.Globalization.CultureInfo.InvariantCulture), kv.Value));
+        Assert.All(gls, g => Assert.Equal(0, g.Statistics.DemoteRequests));
+        foreach (var h in holders)
+            h.Dq();
+        cluster.AssertNoWorkerFailure();
+    }
+
+    [EtcdFact]
+    public async Task A_dead_nodes_locks_are_released_and_a_survivor_recovers_its_journal_and_takes_its_locks()
+    {
+        using var cluster = new EtcdGlockCluster(etcd, 3, "glock-dead");
+        var recovery = new TaskCompletionSource<(int Node, int Journal)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        for (int i = 0; i < 2; i++)
+        {
+            int node = i;
+            cluster.Nodes[i].JournalRecoveryRequested += jid => recovery.TrySetResult((node, jid));
+        }
+        var dead = cluster.Nodes[2].Get(5, InodeGlockOperations.Instance);
+        Assert.True(Acquire(dead, LockState.Exclusive, GlockHolderFlags.None, out var deadHolder).IsOk);
+        var waiter = new GlockHolder(cluster.Nodes[1].Get(5, InodeGlockOperations.Instance), LockState.Shared, GlockHolderFlags.Async, Owner);
+        waiter.Nq();
+        EtcdGlockCluster.WaitUntil(() => dead.Statistics.DemoteRequests > 0, "node 2 told about the waiting SH request");
+        Assert.True(waiter.IsWaiting); // node 2 still holds EX
+
+        // Node 2 dies: its lease is gone, so are its member key and its holder keys.
+        using var client = new EtcdClient(etcd.ClientUrl, Bound);
+        Assert.True((await client.LeaseRevokeAsync(cluster.Managers[2].LeaseId)).IsOk);
+
+        Assert.True(waiter.Wait(Bound).IsOk, "the dead node's EX was not released");
+        var (recoverer, journal) = await recovery.Task.WaitAsync(Bound);
+        Assert.Equal(2, journal);
+        EtcdGlockCluster.WaitUntil(() => cluster.Nodes[2].IsWithdrawn, "node 2 withdraws once its lease is gone");
+        Assert.True(deadHolder.IsHolder); // a withdrawn node's holders keep their grant until they dequeue...
+        Assert.Equal(Errno.EIO, new GlockHolder(dead, LockState.Shared, owner: new GlockOwner(9)).Nq().Errno); // ...but nothing new
+
+        // The recoverer replays journal 2 under its journal glock, then takes the dead node's lock EX.
+        var survivor = cluster.Nodes[recoverer];
+        Assert.Equal([2], survivor.RecoveryRequests);
+        Assert.Empty(cluster.Nodes[1 - recoverer].RecoveryRequests);
+        Assert.True(Acquire(survivor.Get(2, JournalGlockOperations.Instance), LockState.Exclusive, GlockHolderFlags.NoExpire, out var journalHolder).IsOk);
+        survivor.LockManager.RecoveryDone(2);
+        journalHolder.Dq();
+        waiter.Dq();
+        Assert.True(Acquire(survivor.Get(5, InodeGlockOperations.Instance), LockState.Exclusive, GlockHolderFlags.None, out var taken).IsOk,
+            "the survivor could not take the dead node's lock");
+        taken.Dq();
+        cluster.AssertNoWorkerFailure();
+    }
+
+    [EtcdFact]
+    public void A_node_that_cannot_renew_its_lease_withdraws_its_waiter_fails_with_EIO_and_later_enqueues_fail_with_EIO()
+    {
+        using var cluster = new EtcdGlockCluster(etcd, 2, "glock-withdraw");
+        var a = cluster.Nodes[0].Get(7, RgrpGlockOperations.Instance);
+        var b = cluster.Nodes[1].Get(7, RgrpGlockOperations.Instance);
+        Assert.True(Acquire(a, LockState.Exclusive, GlockHolderFlags.None, out var ha).IsOk);
+        var hb = new GlockHolder(b, LockState.Exclusive, GlockHolderFlags.Async, Owner);
+        hb.Nq();
+        EtcdGlockCluster.WaitUntil(() => a.Statistics.DemoteRequests > 0, "node 0 told about node 1's request");
+
+        cluster.Managers[1].SuspendKeepAlive(); // cut off from etcd: it must fence itself within the lease TTL
+        Assert.Equal(Errno.EIO, hb.Wait(Bound).Errno);
+        Assert.True(cluster.Nodes[1].IsWithdrawn);
+        Assert.Contains("keep-alive", cluster.Nodes[1].WithdrawReason);
+        Assert.Equal(Errno.EIO, new GlockHolder(b, LockState.Shared, owner: new GlockOwner(2)).Nq().Errno);
+        var other = cluster.Nodes[1].Get(8, RgrpGlockOperations.Instance);
+        Assert.Equal(Errno.EIO, new GlockHolder(other, LockState.Exclusive, owner: Owner).Nq().Errno);
+
+        // The healthy node keeps its lock and goes on working.
+        Assert.True(ha.IsHolder);
+        Assert.False(cluster.Nodes[0].IsWithdrawn);
+        ha.Dq();
+        Assert.True(Acquire(cluster.Nodes[0].Get(8, RgrpGlockOperations.Instance), LockState.Exclusive, GlockHolderFlags.None, out var h8).IsOk);
+        h8.Dq();
+        cluster.AssertNoWorkerFailure();
+    }
 }
