@@ -161,10 +161,12 @@ public sealed partial class EtcdLockManager : ILockManager
     {
         if (Interlocked.Exchange(ref _withdrawn, 1) != 0) return;
         LastError = reason;
+        // The node first, then its requests (cancelling _shutdown already completes those waiting on it): a waiter
+        // that sees EIO must find the node withdrawn, or a retry could be served from a fenced node's cached state.
+        _callbacks?.Withdraw(reason);
         _shutdown.Cancel();
         _watch?.Dispose();
         FailPending(LockStatus.Error);
-        _callbacks?.Withdraw(reason);
     }
 
     /// <summary>Completes every outstanding request with <paramref name="status"/> in its current state.</summary>
