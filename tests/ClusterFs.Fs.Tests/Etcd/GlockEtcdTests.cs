@@ -143,4 +143,33 @@ public sealed class GlockEtcdTests(EtcdFixture etcd)
         h8.Dq();
         cluster.AssertNoWorkerFailure();
     }
+
+    [EtcdFact]
+    public void A_remote_request_waits_for_the_inode_minimum_hold_time_on_the_glock_clock()
+    {
+        using var cluster = new EtcdGlockCluster(etcd, 2, "glock-holdtime", minHoldTime: TimeSpan.FromMilliseconds(200));
+        var a = cluster.Nodes[0].Get(5, InodeGlockOperations.Instance);
+        var b = cluster.Nodes[1].Get(5, InodeGlockOperations.Instance);
+        var ta = new RecordingGlockTarget();
+        a.Target = ta;
+        Assert.True(Acquire(a, LockState.Exclusive, GlockHolderFlags.None, out var ha).IsOk);
+        ha.Dq(); // cached EX, just granted
+        var hb = new GlockHolder(b, LockState.Exclusive, GlockHolderFlags.Async, Owner);
+        hb.Nq();
+        EtcdGlockCluster.WaitUntil(() => a.Statistics.DemoteRequests > 0, "node 0 told about node 1's request");
+        Assert.True(cluster.Nodes[0].WaitForIdle(Bound));
+        Assert.True(hb.IsWaiting);
+        Assert.Equal(0, ta.Count("sync EX->"));
+
+        cluster.Clock.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.True(cluster.Nodes[0].WaitForIdle(Bound));
+        Assert.True(hb.IsWaiting);
+        Assert.Equal(0, ta.Count("sync EX->"));
+
+        cluster.Clock.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.True(hb.Wait(Bound).IsOk);
+        Assert.Equal(["sync EX->UN", "inval meta"], ta.Events.TakeLast(2));
+        hb.Dq();
+        cluster.AssertNoWorkerFailure();
+    }
 }
