@@ -172,4 +172,76 @@ public sealed class GlockEtcdTests(EtcdFixture etcd)
         hb.Dq();
         cluster.AssertNoWorkerFailure();
     }
+
+    [EtcdFact]
+    public void Two_SH_nodes_converting_to_EX_at_once_both_get_EX_in_turn_without_deadlock()
+    {
+        using var cluster = new EtcdGlockCluster(etcd, 2, "glock-convert");
+        var gls = cluster.Nodes.Select(n => n.Get(5, InodeGlockOperations.Instance)).ToArray();
+        var targets = gls.Select(g => { var t = new RecordingGlockTarget(); g.Target = t; return t; }).ToArray();
+        for (int round = 0; round < 3; round++)
+        {
+            foreach (var gl in gls)
+            {
+                Assert.True(Acquire(gl, LockState.Shared, GlockHolderFlags.None, out var sh).IsOk, $"round {round}: SH not granted");
+                sh.Dq(); // both nodes cache SH
+            }
+            Assert.All(gls, g => Assert.Equal(LockState.Shared, g.State));
+            var ex = gls.Select(g => new GlockHolder(g, LockState.Exclusive, GlockHolderFlags.Async, Owner)).ToArray();
+            foreach (var h in ex)
+                h.Nq();
+            // Whichever wins releases; the other must then be granted too.
+            EtcdGlockCluster.WaitUntil(() => ex.Any(h => h.IsHolder), $"round {round}: neither conversion to EX was granted");
+            int first = ex[0].IsHolder ? 0 : 1;
+            Assert.False(ex[1 - first].IsHolder, "both nodes hold EX");
+            ex[first].Dq();
+            Assert.True(ex[1 - first].Wait(Bound).IsOk, $"round {round}: the second conversion to EX was not granted");
+            ex[1 - first].Dq();
+        }
+        // Every conversion out of SH that lost went through UN with invalidation: data is never kept across it.
+        Assert.True(targets.Sum(t => t.Count("inval meta")) >= 3);
+        cluster.AssertNoWorkerFailure();
+    }
+
+    [EtcdFact]
+    public void Dequeuing_a_waiter_cancels_its_etcd_request_and_the_node_can_ask_again()
+    {
+        using var cluster = new EtcdGlockCluster(etcd, 2, "glock-cancel");
+        var a = cluster.Nodes[0].Get(5, RgrpGlockOperations.Instance);
+        var b = cluster.Nodes[1].Get(5, RgrpGlockOperations.Instance);
+        Assert.True(Acquire(a, LockState.Exclusive, GlockHolderFlags.None, out var ha).IsOk);
+        var hb = new GlockHolder(b, LockState.Exclusive, GlockHolderFlags.Async, Owner);
+        hb.Nq();
+        EtcdGlockCluster.WaitUntil(() => a.Statistics.DemoteRequests > 0, "node 0 told about node 1's request");
+
+        Assert.True(Task.Run(hb.Dq).Wait(Bound), "cancelling the waiter hung");
+        Assert.False(hb.IsQueued);
+        Assert.Equal(Iov.Errno.ECANCELED, hb.Error.Errno);
+        Assert.Equal(LockState.Unlocked, b.State);
+        Assert.True(ha.IsHolder);
+
+        ha.Dq();
+        Assert.True(Acquire(b, LockState.Exclusive, GlockHolderFlags.None, out var again).IsOk);
+        again.Dq();
+        cluster.AssertNoWorkerFailure();
+    }
+
+    [EtcdFact]
+    public void TRY_1CB_fails_but_makes_the_other_node_give_the_lock_up_while_a_plain_TRY_disturbs_nobody()
+    {
+        using var cluster = new EtcdGlockCluster(etcd, 2, "glock-try");
+        var a = cluster.Nodes[0].Get(5, RgrpGlockOperations.Instance);
+        var b = cluster.Nodes[1].Get(5, RgrpGlockOperations.Instance);
+        Assert.True(Acquire(a, LockState.Exclusive, GlockHolderFlags.None, out var ha).IsOk);
+        ha.Dq(); // cached EX on node 0
+
+        Assert.True(Acquire(b, LockState.Shared, GlockHolderFlags.Try, out _).IsTryFailed);
+        Assert.Equal(0, a.Statistics.DemoteRequests);
+
+        Assert.True(Acquire(b, LockState.Exclusive, GlockHolderFlags.TryOneCallback, out _).IsTryFailed);
+        EtcdGlockCluster.WaitUntil(() => a.State == LockState.Unlocked, "node 0 gives up its cached EX after the one callback");
+        Assert.True(Acquire(b, LockState.Exclusive, GlockHolderFlags.Try, out var hb).IsOk);
+        hb.Dq();
+        cluster.AssertNoWorkerFailure();
+    }
 }
