@@ -244,4 +244,22 @@ public sealed class GlockEtcdTests(EtcdFixture etcd)
         hb.Dq();
         cluster.AssertNoWorkerFailure();
     }
+
+    [EtcdFact]
+    public void Unmount_writes_back_cached_glocks_and_releases_them_to_the_other_node()
+    {
+        using var cluster = new EtcdGlockCluster(etcd, 2, "glock-unmount");
+        var a = cluster.Nodes[0].Get(5, InodeGlockOperations.Instance);
+        var ta = new RecordingGlockTarget();
+        a.Target = ta;
+        Assert.True(Acquire(a, LockState.Exclusive, GlockHolderFlags.None, out var ha).IsOk);
+        ha.Dq(); // cached EX, nobody asking for it
+
+        cluster.Nodes[0].Unmount(Bound);
+        Assert.Equal(["sync EX->UN", "inval meta"], ta.Events.TakeLast(2));
+        var b = cluster.Nodes[1].Get(5, InodeGlockOperations.Instance);
+        Assert.True(Acquire(b, LockState.Exclusive, GlockHolderFlags.Try, out var hb).IsOk, "node 0's EX outlived its unmount");
+        hb.Dq();
+        cluster.AssertNoWorkerFailure();
+    }
 }
