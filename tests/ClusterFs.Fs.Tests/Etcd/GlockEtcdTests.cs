@@ -262,4 +262,39 @@ public sealed class GlockEtcdTests(EtcdFixture etcd)
         hb.Dq();
         cluster.AssertNoWorkerFailure();
     }
+
+    [EtcdFact]
+    public void A_remote_SH_request_demotes_a_cached_EX_to_SH_with_write_back_but_no_invalidation()
+    {
+        using var cluster = new EtcdGlockCluster(etcd, 2, "glock-ex-sh");
+        var a = cluster.Nodes[0].Get(5, InodeGlockOperations.Instance);
+        var b = cluster.Nodes[1].Get(5, InodeGlockOperations.Instance);
+        var ta = new RecordingGlockTarget();
+        a.Target = ta;
+        Assert.True(Acquire(a, LockState.Exclusive, GlockHolderFlags.None, out var ha).IsOk);
+        ha.Dq();
+        Assert.True(Acquire(b, LockState.Shared, GlockHolderFlags.None, out var hb).IsOk);
+        Assert.Equal("sync EX->SH", ta.Events[^1]); // written back before etcd could grant node 1
+        EtcdGlockCluster.WaitUntil(() => a.State == LockState.Shared, "node 0 records its downgrade");
+        Assert.Equal(0, ta.Count("inval"));
+        hb.Dq();
+        cluster.AssertNoWorkerFailure();
+    }
+
+    [EtcdFact]
+    public void A_remote_DF_request_makes_a_cached_SH_node_give_way_and_both_end_compatible()
+    {
+        using var cluster = new EtcdGlockCluster(etcd, 2, "glock-sh-df");
+        var a = cluster.Nodes[0].Get(5, InodeGlockOperations.Instance);
+        var b = cluster.Nodes[1].Get(5, InodeGlockOperations.Instance);
+        var ta = new RecordingGlockTarget();
+        a.Target = ta;
+        Assert.True(Acquire(a, LockState.Shared, GlockHolderFlags.None, out var ha).IsOk);
+        ha.Dq();
+        Assert.True(Acquire(b, LockState.Deferred, GlockHolderFlags.None, out var hb).IsOk, "DF not granted while node 0 cached SH");
+        Assert.True(ta.Count("inval") > 0, "node 0 left SH without dropping its cache"); // before etcd could grant node 1
+        EtcdGlockCluster.WaitUntil(() => a.State is LockState.Deferred or LockState.Unlocked, "node 0 leaves SH");
+        hb.Dq();
+        cluster.AssertNoWorkerFailure();
+    }
 }
