@@ -6,6 +6,7 @@ public static class CommandTable
     public static IReadOnlyList<ICommand> All { get; } =
     [
         // one line per command; keep the list sorted by the order users meet them
+        new DemoCommand(),
     ];
 
     public static ICommand? Find(string name) => All.FirstOrDefault(c => c.Name == name);

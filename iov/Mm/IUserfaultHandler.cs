@@ -1,0 +1,18 @@
+namespace ClusterFs.Iov.Mm;
+
+/// <summary>
+/// The fault side of a userfault context, as the VMA fault handlers see it (handle_userfault). Kept
+/// as an interface so the memory model does not depend on the userfault layer.
+/// </summary>
+internal interface IUserfaultHandler
+{
+    /// <summary>Handles a fault of <paramref name="reason"/> (exactly one mode) with the fault lock held.
+    /// Either returns an error (SIGBUS) with the lock held, or releases the lock through
+    /// <see cref="VmFault.ReleaseLock"/>, blocks until the fault is resolved, woken, interrupted by a
+    /// signal or the context is released, and returns <see cref="VmFaultResult.Retry"/>.</summary>
+    VmFaultResult HandleUserfault(VmFault vmf, UserfaultModes reason);
+
+    /// <summary>UFFD_FEATURE_WP_ASYNC: a write to a write-protected page is resolved in place (the bit is
+    /// cleared, the page counts as written) instead of being reported.</summary>
+    bool WriteProtectAsync { get; }
+}
