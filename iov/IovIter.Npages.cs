@@ -1,0 +1,44 @@
+using ClusterFs.Iov.Mm;
+
+namespace ClusterFs.Iov;
+
+// iov_iter_npages: how many pages the remaining bytes touch (sizes bio and page arrays).
+public sealed partial class IovIter
+{
+    /// <summary>
+    /// iov_iter_npages: the number of pages the remaining <see cref="Count"/> bytes lie in, at most
+    /// <paramref name="maxPages"/> (user and BVEC segments by their in-page offsets; KVEC segments as if
+    /// each started on a page boundary, since process memory has no page address here; DISCARD 0).
+    /// The iterator does not move.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="maxPages"/> is negative.</exception>
+    public int Npages(int maxPages)
+    {
+        if (maxPages < 0) throw new ArgumentException($"maxPages must not be negative, got {maxPages}", nameof(maxPages));
+        if (_kind == IterKind.Discard) return 0;
+        var step = new NpagesStep(maxPages);
+        Position pos = _pos;
+        Walk(ref pos, _pos.Count, ref step);
+        return (int)Math.Min(step.Pages, maxPages);
+    }
+
+    /// <summary>Counts the pages under each piece; refuses further pieces once maxPages is reached.</summary>
+    private struct NpagesStep(int maxPages) : IIterStep
+    {
+        public long Pages { get; private set; }
+
+        public long User(AddressSpace mm, ulong addr, long len, long progress) =>
+            Count((long)(addr & (Page.Size - 1)), len);
+
+        public long Kernel(Span<byte> piece, long progress) => Count(0, piece.Length);
+
+        public long InPage(Page page, int offset, int len, long progress) => Count(offset, len);
+
+        private long Count(long offset, long len)
+        {
+            Pages += (offset + len + Page.Size - 1) >> Page.Shift;
+            // Stop walking (report the piece as unprocessed) once enough pages were counted.
+            return Pages >= maxPages ? len : 0;
+        }
+    }
+}
