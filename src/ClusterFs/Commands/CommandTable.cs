@@ -6,6 +6,8 @@ public static class CommandTable
     public static IReadOnlyList<ICommand> All { get; } =
     [
         // one line per command; keep the list sorted by the order users meet them
+        new MkfsCommand(),
+        new FsckCommand(),
         new DemoCommand(),
     ];
 

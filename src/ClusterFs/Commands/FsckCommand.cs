@@ -1,0 +1,43 @@
+using ClusterFs.Fs.Format;
+using ClusterFs.Fs.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterFs.Cli.Commands;
+
+/// <summary>`clusterfs fsck`: checks an image; -n never writes (opens read-only), -y repairs what is safe.
+/// Exit 0 clean, 1 problems found, 4 could not check.</summary>
+public sealed class FsckCommand : ICommand
+{
+    public string Name => "fsck";
+    public string Usage => "fsck [-n|-y] IMAGE";
+
+    public int Run(IReadOnlyList<string> args, ILoggerFactory logging)
+    {
+        bool repair = false;
+        string? image = null;
+        foreach (string a in args)
+        {
+            if (a == "-y") repair = true;
+            else if (a == "-n") repair = false;
+            else if (a.StartsWith('-')) throw new UsageException($"unknown option {a}");
+            else if (image is null) image = a;
+            else throw new UsageException("expected one IMAGE");
+        }
+        if (image is null) throw new UsageException("expected IMAGE");
+        using var dev = ImageFileDevice.Open(image, readOnly: !repair, direct: false, out var oe);
+        if (dev is null) { Console.Error.WriteLine($"clusterfs fsck: cannot open {image}: {oe}"); return FsckReport.ExitOperational; }
+        var head = new byte[512];
+        int bs = dev.Read(0, head).IsOk ? BitConverter.ToInt32(head, 36) : 0;
+        var journal = repair && Superblock.IsValidBlockSize(bs) ? new WriteThroughJournal(dev, bs, flushOnCommit: true) : null;
+        if (repair && journal is null) { Console.Error.WriteLine($"clusterfs fsck: {image}: block 0: no valid superblock"); return FsckReport.ExitOperational; }
+        var report = Fsck.Run(dev, journal, repair, logging.CreateLogger("fsck"));
+        if (report.OperationalError is not null)
+        {
+            Console.Error.WriteLine($"clusterfs fsck: {image}: {report.OperationalError}");
+            return report.ExitCode;
+        }
+        foreach (string p in report.Problems) Console.WriteLine(p);
+        Console.WriteLine($"{image}: {report.InodesChecked} inodes, {report.BlocksInUse} blocks in use, {report.Problems.Count} problem(s){(repair ? $", {report.Repaired} repaired" : "")}");
+        return report.ExitCode;
+    }
+}
