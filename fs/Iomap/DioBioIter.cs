@@ -50,7 +50,7 @@ internal static class DioBioIter
     }
 
     /// <summary>bio_iov_iter_get_pages + submit: fills a bio with pages until it is full, the iterator is
-    /// empty or getting pages fails; trims it to whole sectors (giving the tail back to the iterator) and
+    /// empty or getting pages fails; trims it to whole blocks (giving the tail back to the iterator) and
     /// submits it. Returns the bio's bytes, or -errno when it got nothing (the error held back).</summary>
     private static long PageBio(DioState dio, long device)
     {
@@ -70,7 +70,9 @@ internal static class DioBioIter
             bio.AddPages(scratch.AsSpan(0, pages), start, got);
         }
         Array.Clear(scratch);
-        int trim = bio.Length & (dio.Host.Device.SectorSize - 1);
+        // Trim to whole blocks (upstream: logical blocks, its alignment unit) so the next round, and the retry
+        // after a fault, start aligned.
+        int trim = bio.Length & (dio.Host.BlockSize - 1);
         if (trim > 0)
         {
             iter.Revert(trim);
@@ -93,8 +95,8 @@ internal static class DioBioIter
     private static long CopyBio(DioState dio, long device)
     {
         var iter = dio.Iter;
-        int sector = dio.Host.Device.SectorSize;
-        int n = (int)Math.Min(iter.Count, DioBio.MaxBytes) & ~(sector - 1);
+        int block = dio.Host.BlockSize;
+        int n = (int)Math.Min(iter.Count, DioBio.MaxBytes) & ~(block - 1);
         if (n == 0) return Errno.EFAULT.Negative;
         byte[] bounce = ArrayPool<byte>.Shared.Rent(n);
         try
@@ -103,7 +105,7 @@ internal static class DioBioIter
             if (dio.IsWrite)
             {
                 int copied = (int)iter.CopyFrom(span);
-                int trim = copied & (sector - 1);
+                int trim = copied & (block - 1);
                 iter.Revert(trim);
                 copied -= trim;
                 if (copied == 0) return Errno.EFAULT.Negative;
