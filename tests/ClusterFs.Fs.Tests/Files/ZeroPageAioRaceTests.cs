@@ -37,20 +37,28 @@ public sealed class ZeroPageAioRaceTests : IDisposable
 
         using var stop = new CancellationTokenSource();
         int bufferedRounds = 0;
+        Exception? racerFailure = null;
         var racer = new Thread(() =>
         {
-            var scratch = new byte[64 << 10];
-            do
+            try
             {
-                var gh = new GlockHolder(_f.Glock, LockState.Exclusive);
-                Assert.True(gh.Nq().IsOk);
-                using (Faults.Disable())
-                    _f.Mm.CopyFromUser(buffer, scratch);
-                Assert.Equal(Errno.OK, _f.Device.Write(len, scratch));
-                gh.Dq();
-                Interlocked.Increment(ref bufferedRounds);
+                var scratch = new byte[64 << 10];
+                do
+                {
+                    var gh = new GlockHolder(_f.Glock, LockState.Exclusive);
+                    Assert.True(gh.Nq().IsOk);
+                    using (Faults.Disable())
+                        _f.Mm.CopyFromUser(buffer, scratch);
+                    Assert.Equal(Errno.OK, _f.Device.Write(len, scratch));
+                    gh.Dq();
+                    Interlocked.Increment(ref bufferedRounds);
+                }
+                while (!stop.IsCancellationRequested);
             }
-            while (!stop.IsCancellationRequested);
+            catch (Exception e)
+            {
+                racerFailure = e;
+            }
         });
         racer.Start();
         try
@@ -72,6 +80,7 @@ public sealed class ZeroPageAioRaceTests : IDisposable
             stop.Cancel();
             Assert.True(racer.Join(s_wait), "the buffered racer did not stop");
         }
+        Assert.Null(racerFailure);
         Assert.True(bufferedRounds > 0);
         Assert.All(_f.Device.ToArray().AsSpan(0, len).ToArray(), b => Assert.Equal(0, b));
         if (fastOnly)
