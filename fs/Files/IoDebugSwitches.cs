@@ -1,0 +1,22 @@
+namespace ClusterFs.Fs.Files;
+
+/// <summary>
+/// Process-wide switches that restore the unfixed gfs2 behaviour, for tests that prove the fixes matter. Never
+/// set outside tests. Read once per file operation.
+/// </summary>
+public static class IoDebugSwitches
+{
+    private static volatile bool s_faultsUnderGlock;
+
+    /// <summary>
+    /// True: buffered reads and writes copy with page faults ENABLED while holding the inode glock and never drop
+    /// it to fault in (pre-5.16 gfs2). A read into a mapping of the same file then recurses into the glock
+    /// (EDEADLK, reported instead of gfs2's BUG), and two nodes copying from mappings of each other's files
+    /// deadlock (ABBA).
+    /// </summary>
+    public static bool FaultsUnderGlock
+    {
+        get => s_faultsUnderGlock;
+        set => s_faultsUnderGlock = value;
+    }
+}
