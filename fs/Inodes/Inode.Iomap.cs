@@ -66,7 +66,10 @@ public sealed partial class Inode : IIomapOps, IDioHost
             using (var meta = Node.LockMeta(out e))
             {
                 if (!e.IsOk) return e;
-                e = vol.AllocateRange(Ino, fb, count, unwritten: true);
+                // Unstuffing moves the inline bytes to block 0 only when they are not all zero on disk, but page 0
+                // may hold newer dirty data: block 0 must exist for its write-back.
+                if (attr.Height == 0 && fb > 0) e = vol.AllocateRange(Ino, 0, 1, unwritten: true);
+                if (e.IsOk) e = vol.AllocateRange(Ino, fb, count, unwritten: true);
             }
             if (!e.IsOk) return e;
             e = vol.Map(Ino, fb, count, out bm);

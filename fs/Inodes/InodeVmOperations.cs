@@ -15,9 +15,12 @@ namespace ClusterFs.Fs.Inodes;
 /// </summary>
 internal sealed class InodeVmOperations(Inode inode) : IVmOperations
 {
+    /// <summary>The inode whose pages this mapping serves (msync finds it through here).</summary>
+    public Inode Inode => inode;
+
     public VmFaultResult Fault(VmFault vmf)
     {
-        var gh = inode.Lock(LockState.Shared, out var error);
+        var gh = inode.Lock(LockState.Shared, out _);
         if (gh is null) return VmFaultResult.SigBus;
         try
         {
@@ -38,7 +41,7 @@ internal sealed class InodeVmOperations(Inode inode) : IVmOperations
 
     public VmFaultResult PageMkwrite(VmFault vmf)
     {
-        var gh = inode.Lock(LockState.Exclusive, out var error);
+        var gh = inode.Lock(LockState.Exclusive, out _);
         if (gh is null) return VmFaultResult.SigBus;
         try
         {
