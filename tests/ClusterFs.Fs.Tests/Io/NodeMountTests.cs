@@ -1,0 +1,72 @@
+using ClusterFs.Fs.Api;
+using ClusterFs.Fs.LockManagers;
+using ClusterFs.Fs.Node;
+using ClusterFs.Iov;
+using static ClusterFs.Fs.Tests.Io.FsHarness;
+
+namespace ClusterFs.Fs.Tests.Io;
+
+[Collection(IoCollection.Name)]
+public class NodeMountTests
+{
+    [Fact]
+    public void DataWrittenBeforeUnmountIsReadAfterRemount()
+    {
+        var dev = NewDevice();
+        var data = Pattern(300_000, 1);
+        using (var node = Mount(dev))
+        using (var p = new FsProcess(node))
+        {
+            long fd = p.Open("/f", OpenFlags.Create | OpenFlags.ReadWrite);
+            Assert.True(fd >= 0);
+            Assert.Equal(data.Length, p.Write((int)fd, data));
+        }
+        AssertFsckClean(dev);
+        using (var node = Mount(dev))
+        using (var p = new FsProcess(node))
+        {
+            long fd = p.Open("/f", OpenFlags.ReadOnly);
+            var back = new byte[data.Length + 10];
+            Assert.Equal(data.Length, p.Read((int)fd, back));
+            Assert.Equal(data, back[..data.Length]);
+        }
+        AssertFsckClean(dev);
+    }
+
+    [Fact]
+    public void MountFailsWithClearErrorWhenLockProtocolDiffers()
+    {
+        var dev = NewDevice(protocol: "lock_inproc");
+        var e = FsNode.Mount(dev, new NodeOptions(), out var node, out var problem);
+        Assert.Equal(Errno.EINVAL, e);
+        Assert.Null(node);
+        Assert.Contains("lock_inproc", problem);
+    }
+
+    [Fact]
+    public void MountFailsWhenLockTableDiffersFromTheLockSpace()
+    {
+        var dev = NewDevice(protocol: "lock_inproc");
+        var space = new InProcessLockSpace("other:fs", 1);
+        var e = FsNode.Mount(dev, new NodeOptions { LockManager = space.CreateManager() }, out var node, out var problem);
+        Assert.Equal(Errno.EINVAL, e);
+        Assert.Contains(LockTable, problem);
+    }
+
+    [Fact]
+    public void SecondNodeRecoversJournalOfDeadNode()
+    {
+        var dev = NewDevice(journals: 2, protocol: "lock_inproc");
+        var space = new InProcessLockSpace(LockTable, 2);
+        var n1 = Mount(dev, space.CreateManager(), "n1");
+        var n2 = Mount(dev, space.CreateManager(), "n2");
+        Assert.True(space.KillNode(n1.JournalId));
+        Assert.True(n2.WaitForRecoveries(TimeSpan.FromSeconds(10)));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (n2.Recovered.Count == 0 && DateTime.UtcNow < deadline) Assert.True(n2.WaitForRecoveries(TimeSpan.FromSeconds(1)));
+        Assert.Contains(n2.Recovered, r => r.Journal == n1.JournalId && r.Result.IsOk);
+        n1.Dispose();
+        n2.Dispose();
+        AssertFsckClean(dev);
+    }
+}
