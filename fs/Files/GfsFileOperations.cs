@@ -178,7 +178,11 @@ public static class GfsFileOperations
         var gh = inode.Lock(LockState.Exclusive, out var err);
         if (gh is null) return err.Negative;
         long ret;
-        try { ret = BufferedWrite.Write(inode, iocb, from); }
+        try
+        {
+            IoDebugSwitches.AfterUnfixedGlock?.Invoke(inode);
+            ret = BufferedWrite.Write(inode, iocb, from);
+        }
         finally { gh.Dq(); }
         return GlockErrorReports.Take() is null ? ret : Errno.EDEADLK.Negative;
     }

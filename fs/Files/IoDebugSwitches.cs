@@ -19,4 +19,8 @@ public static class IoDebugSwitches
         get => s_faultsUnderGlock;
         set => s_faultsUnderGlock = value;
     }
+
+    /// <summary>Test hook run by the unfixed write path right after it took the inode glock, before it touches
+    /// user memory (tests line two nodes up at that point so the cross-node ABBA deadlock is certain).</summary>
+    public static Action<Inodes.Inode>? AfterUnfixedGlock { get; set; }
 }
