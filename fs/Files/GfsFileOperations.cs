@@ -16,6 +16,12 @@ namespace ClusterFs.Fs.Files;
 /// </summary>
 public static class GfsFileOperations
 {
+    private static long s_faultInRounds;
+
+    /// <summary>Buffered fault-in rounds (glock dropped, window faulted in) since the process started: benchmarks
+    /// report retries per call from it.</summary>
+    public static long FaultInRounds => Interlocked.Read(ref s_faultInRounds);
+
     /// <summary>
     /// should_fault_in_pages: false when nothing is left or the iterator is not user memory. Otherwise the window
     /// to fault in: up to 1 MiB (bounded by the task's dirty-page allowance, at least 8 pages) after progress, one
@@ -78,6 +84,7 @@ public static class GfsFileOperations
             if (ret > 0) read += ret;
             if (!ShouldFaultInPages(to, iocb, ref prevCount, out long window)) { gh.Dq(); break; }
             gh.Dq();
+            Interlocked.Increment(ref s_faultInRounds);
             window -= FaultInIter.FaultInIovIterWriteable(to, window);
             if (window <= 0) break;
         }
@@ -98,6 +105,7 @@ public static class GfsFileOperations
         {
             if (fault)
             {
+                Interlocked.Increment(ref s_faultInRounds);
                 window -= FaultInIter.FaultInIovIterReadable(from, window);
                 if (window <= 0) { ret = Errno.EFAULT.Negative; break; }
                 from.Truncate(window);
