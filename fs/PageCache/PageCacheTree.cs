@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ClusterFs.Fs.Iomap;
 using ClusterFs.Fs.Storage;
 using ClusterFs.Iov;
@@ -16,8 +17,8 @@ public sealed class PageCacheTree
     /// <summary>Pages read ahead after a missing page (a fixed window; the kernel's default is 128 KiB).</summary>
     public const int ReadaheadPages = 32;
 
-    private readonly object _lock = new(); // leaf: guards _pages
-    private readonly Dictionary<long, CachedPage> _pages = new();
+    private readonly object _lock = new(); // leaf: serialises changes to _pages (lookups are lock-free)
+    private readonly ConcurrentDictionary<long, CachedPage> _pages = new();
     private readonly IIomapOps _iomap;
     private readonly IBlockDevice _device;
 
@@ -32,16 +33,10 @@ public sealed class PageCacheTree
     public VmMapping Mapping { get; }
 
     /// <summary>Number of cached pages.</summary>
-    public int Count
-    {
-        get { lock (_lock) return _pages.Count; }
-    }
+    public int Count => _pages.Count;
 
     /// <summary>filemap_get_folio without FGP_CREAT: the cached page or null (not locked).</summary>
-    public CachedPage? Find(long index)
-    {
-        lock (_lock) return _pages.GetValueOrDefault(index);
-    }
+    public CachedPage? Find(long index) => _pages.TryGetValue(index, out var cp) ? cp : null;
 
     /// <summary>The cached page at <paramref name="index"/>, created empty (not uptodate) if absent. Not locked.</summary>
     public CachedPage FindOrCreate(long index)
@@ -51,7 +46,7 @@ public sealed class PageCacheTree
             if (!_pages.TryGetValue(index, out var cp))
             {
                 cp = new CachedPage(index, new Page());
-                _pages.Add(index, cp);
+                _pages[index] = cp;
             }
             return cp;
         }
@@ -201,7 +196,7 @@ public sealed class PageCacheTree
             {
                 lock (_lock)
                 {
-                    if (_pages.TryGetValue(cp.Index, out var cur) && ReferenceEquals(cur, cp)) _pages.Remove(cp.Index);
+                    if (_pages.TryGetValue(cp.Index, out var cur) && ReferenceEquals(cur, cp)) _pages.TryRemove(cp.Index, out _);
                 }
                 cp.InCache = false;
                 cp.Uptodate = false;
