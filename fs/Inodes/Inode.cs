@@ -50,7 +50,7 @@ public sealed partial class Inode : IGlockTarget
     internal InodeVmOperations VmOperations { get; }
 
     /// <summary>i_size: trustworthy only while this node holds the glock (refreshed on the first grant).</summary>
-    public long Size => Interlocked.Read(ref _size);
+    public long Size => Volatile.Read(ref _size); // 64-bit targets only: a plain aligned load, no locked instruction on the read path
 
     /// <summary>The attributes as of the last refresh (null before the first grant).</summary>
     public InodeAttr? Attr => _attr;
@@ -59,7 +59,7 @@ public sealed partial class Inode : IGlockTarget
     public uint Mode => _attr?.Mode ?? 0;
 
     /// <summary>Sets i_size (under the glock EX). The dinode follows at the next write-back.</summary>
-    internal void SetSizeLocked(long size) => Interlocked.Exchange(ref _size, size);
+    internal void SetSizeLocked(long size) => Volatile.Write(ref _size, size);
 
     /// <summary>Takes a holder on this inode's glock for the calling task. Returns the holder (granted) or null with
     /// the error: EDEADLK for a recursion (its diagnostic recorded in <see cref="GlockErrorReports"/>), EIO after a withdraw.</summary>
