@@ -112,6 +112,36 @@ public sealed class FileApiTests : IDisposable
     }
 
     [Fact]
+    public void ReadIntoReadOnlyMemoryStopsWithEfaultWhenNothingCanBeFaultedIn()
+    {
+        int fd = Open("/ro");
+        Assert.Equal(2 * Page.Size, _p.Write(fd, Pattern(2 * Page.Size, 10)));
+        long ro = _p.Mm.Mmap(0, 2 * Page.Size, Prot.Read, MapFlags.Private);
+        Assert.Equal(Errno.EFAULT.Negative, _p.Pread(fd, (ulong)ro, 2 * Page.Size, 0));
+        // Writable first page, read-only second: the read keeps what it copied.
+        long rw = _p.Mm.Mmap(0, 2 * Page.Size, Prot.Read | Prot.Write, MapFlags.Private);
+        Ok(_p.Mm.Mprotect((ulong)rw + Page.Size, Page.Size, Prot.Read));
+        Assert.Equal(Page.Size, _p.Pread(fd, (ulong)rw, 2 * Page.Size, 0));
+        var got = new byte[Page.Size];
+        Assert.Equal(0, _p.Mm.CopyFromUser((ulong)rw, got));
+        Assert.Equal(Pattern(2 * Page.Size, 10)[..Page.Size], got);
+    }
+
+    [Fact]
+    public void WriteFromPartlyInaccessibleBufferWritesThePrefixOnly()
+    {
+        int fd = Open("/prefix");
+        long buf = _p.Mm.Mmap(0, 2 * Page.Size, Prot.Read | Prot.Write, MapFlags.Private);
+        var data = Pattern(Page.Size, 11);
+        Assert.Equal(0, _p.Mm.CopyToUser((ulong)buf, data));
+        Ok(_p.Mm.Mprotect((ulong)buf + Page.Size, Page.Size, Prot.None));
+        Assert.Equal(Page.Size, _p.Pwrite(fd, (ulong)buf, 2 * Page.Size, 0));
+        Assert.Equal(Page.Size, _p.Lseek(fd, 0, Whence.End));
+        Assert.Equal(data, ReadAll(fd, Page.Size));
+        Assert.Equal(Errno.EFAULT.Negative, _p.Pwrite(fd, (ulong)buf + Page.Size, 10, 0));
+    }
+
+    [Fact]
     public void AppendTruncateExclusiveAndBadDescriptorBehaveLikeLinux()
     {
         int fd = Open("/ap");
