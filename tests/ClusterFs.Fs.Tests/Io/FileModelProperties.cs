@@ -105,6 +105,9 @@ public sealed class FileModelProperties : IDisposable
                 int src = op.Other % Math.Max(1, size);
                 if (direct) src = src / Ps * Ps;
                 bool fits = src + len <= size && (src + len <= op.Pos || op.Pos + len <= src);
+                // A direct read that crosses EOF may also write the buffer past the count it returns (whole blocks,
+                // zeroes past EOF, as Linux does): into the file's own mapping that would change the file.
+                if (direct && !write && op.Pos + len > size) fits = false;
                 if (!fits) buf = 0;
                 else
                 {
