@@ -50,8 +50,8 @@ public sealed partial class Inode
         try
         {
             if (!cp.InCache || !cp.Dirty) return Errno.OK;
+            CleanForIo(cp);
             cp.Page.Data.AsSpan(0, (int)size).CopyTo(buf);
-            cp.Page.Dirty = false;
         }
         finally
         {
@@ -61,6 +61,15 @@ public sealed partial class Inode
         if (n < 0) { cp.Page.Dirty = true; return Errno.FromResult(n); }
         ClearBeyond(dirty, 1);
         return Errno.OK;
+    }
+
+    /// <summary>folio_clear_dirty_for_io: clears the dirty bit and (page_mkclean) takes the page out of every mapping
+    /// first, so a later write through a mapping faults into PageMkwrite and dirties the page again instead of
+    /// changing a page the cache believes clean. Called with the page locked.</summary>
+    private void CleanForIo(CachedPage cp)
+    {
+        if (Cache.Mapping.MapCount > 0) Cache.Mapping.UnmapRange(cp.Index, 1);
+        cp.Page.Dirty = false;
     }
 
     private static void ClearBeyond(List<CachedPage> dirty, int first)
@@ -79,7 +88,7 @@ public sealed partial class Inode
             try
             {
                 if (!cp.InCache || !cp.Dirty) continue;
-                cp.Page.Dirty = false;
+                CleanForIo(cp);
                 if (pos >= size) continue; // wholly past EOF (truncated meanwhile): nothing to write
                 int len = (int)Math.Min(Page.Size, size - pos);
                 if (len < Page.Size) cp.Page.Data.AsSpan(len).Clear(); // the EOF page is written with a zeroed tail

@@ -51,6 +51,27 @@ public class NodeMountTests
     }
 
     [Fact]
+    public void SecondWriteThroughAMappingAfterMsyncIsWrittenBackToo()
+    {
+        var dev = NewDevice();
+        using var node = Mount(dev);
+        using var p = new FsProcess(node);
+        int fd = (int)p.Open("/mm", OpenFlags.Create | OpenFlags.ReadWrite);
+        Ok(p.Ftruncate(fd, Iov.Mm.Page.Size));
+        ulong map = (ulong)p.Mmap(fd, 0, Iov.Mm.Page.Size, Iov.Mm.Prot.Read | Iov.Mm.Prot.Write, Iov.Mm.MapFlags.Shared, 0);
+        Assert.Equal(0, p.Mm.CopyToUser(map, "first"u8));
+        Ok(p.Msync(map, Iov.Mm.Page.Size));
+        // Write-back cleaned the page and took it out of the mapping: this write must dirty it again.
+        Assert.Equal(0, p.Mm.CopyToUser(map, "again"u8));
+        Ok(p.Msync(map, Iov.Mm.Page.Size));
+        Assert.True(ClusterFs.Fs.Format.Volume.Open(dev, null, null, out var ro, out var problem).IsOk, problem);
+        Assert.True(ro!.Lookup(ro.RootInode, "mm", out long ino).IsOk);
+        var back = new byte[5];
+        Assert.Equal(5, ro.ReadData(ino, 0, back));
+        Assert.Equal("again"u8.ToArray(), back);
+    }
+
+    [Fact]
     public void MountFailsWithClearErrorWhenLockProtocolDiffers()
     {
         var dev = NewDevice(protocol: "lock_inproc");
