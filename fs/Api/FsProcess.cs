@@ -30,6 +30,7 @@ public sealed partial class FsProcess : IDisposable
         Mm = new AddressSpace();
     }
 
+    /// <summary>The mounted node this process works on.</summary>
     public FsNode Node { get; }
 
     /// <summary>The process's user memory (map buffers here, pass their addresses to the UBUF/IOVEC calls).</summary>

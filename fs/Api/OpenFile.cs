@@ -11,8 +11,10 @@ public sealed class OpenFile
         Flags = flags;
     }
 
+    /// <summary>The open file's inode.</summary>
     public Inode Inode { get; }
 
+    /// <summary>The flags given to open.</summary>
     public OpenFlags Flags { get; }
 
     /// <summary>f_pos; guarded by <see cref="PositionLock"/> for read/write/lseek (f_pos_lock).</summary>
@@ -20,7 +22,9 @@ public sealed class OpenFile
 
     internal object PositionLock { get; } = new();
 
+    /// <summary>Opened for reading (O_RDONLY or O_RDWR).</summary>
     public bool CanRead => (Flags & OpenFlags.AccessModeMask) != OpenFlags.WriteOnly;
 
+    /// <summary>Opened for writing (O_WRONLY or O_RDWR).</summary>
     public bool CanWrite => (Flags & OpenFlags.AccessModeMask) != OpenFlags.ReadOnly;
 }

@@ -14,8 +14,10 @@ public sealed partial class Inode : IIomapOps, IDioHost
 
     IIomapOps IDioHost.Iomap => this;
 
+    /// <summary>Filesystem block size (direct I/O alignment).</summary>
     public int BlockSize => Node.BlockSize;
 
+    /// <summary>The device direct I/O reads and writes.</summary>
     public IBlockDevice Device => Node.Device;
 
     /// <summary>

@@ -34,6 +34,7 @@ public sealed partial class Inode : IGlockTarget
         Glock.Target = this;
     }
 
+    /// <summary>The node this in-core inode belongs to.</summary>
     public FsNode Node { get; }
 
     /// <summary>The inode number (dinode block).</summary>
@@ -42,6 +43,7 @@ public sealed partial class Inode : IGlockTarget
     /// <summary>The inode glock (type Inode, number = <see cref="Ino"/>).</summary>
     public Glock Glock { get; }
 
+    /// <summary>The inode's page cache (valid only while the glock is held in a caching state on this node).</summary>
     public PageCacheTree Cache { get; }
 
     /// <summary>The reverse map / mmap target of this file.</summary>

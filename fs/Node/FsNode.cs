@@ -47,18 +47,22 @@ public sealed partial class FsNode : IDisposable
         glocks.JournalRecoveryRequested += OnRecoveryRequested;
     }
 
+    /// <summary>The shared device this node mounted.</summary>
     public IBlockDevice Device { get; }
 
     /// <summary>The metadata layer, writing through this node's journal.</summary>
     public Volume Volume { get; }
 
+    /// <summary>This node's glocks (inode, meta, journal) over its lock manager.</summary>
     public GlockTable Glocks { get; }
 
+    /// <summary>The node name (glock worker, dumps, logs).</summary>
     public string Name { get; }
 
     /// <summary>This node's journal id.</summary>
     public int JournalId => Glocks.JournalId;
 
+    /// <summary>Filesystem block size in bytes.</summary>
     public int BlockSize => Volume.BlockSize;
 
     /// <summary>True once the node withdrew (glock requests fail with EIO).</summary>

@@ -23,6 +23,7 @@ public sealed class CachedPage
     /// <summary>The page index in the file (byte offset / 4096).</summary>
     public long Index { get; }
 
+    /// <summary>The frame holding the page's bytes; shared mappings map this very object.</summary>
     public Page Page { get; }
 
     /// <summary>The page holds the file's current data (read from disk or fully written).</summary>
