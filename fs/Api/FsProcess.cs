@@ -1,0 +1,172 @@
+using ClusterFs.Fs.Format;
+using ClusterFs.Fs.Inodes;
+using ClusterFs.Fs.LockManagers;
+using ClusterFs.Fs.Node;
+using ClusterFs.Iov;
+using ClusterFs.Iov.Mm;
+using ClusterFs.Iov.Tasks;
+
+namespace ClusterFs.Fs.Api;
+
+/// <summary>
+/// The in-process system-call API over a mounted <see cref="FsNode"/>: a "process" with a file-descriptor table
+/// and its own user memory (<see cref="Mm"/>), whose buffers may be process memory (KVEC: <see cref="Memory{T}"/>)
+/// or user addresses in <see cref="Mm"/> (UBUF, or IOVEC arrays) that may map ClusterFs files. Each call runs on the
+/// calling thread as this process's task (the thread's <see cref="TaskContext.Mm"/> is set for its duration).
+/// Results follow Linux: a count or -errno (long), or an <see cref="Errno"/> for calls without a count. Paths are
+/// absolute, '/'-separated, resolved from the root without following symlinks.
+/// </summary>
+/// <remarks>Limits (documented decisions): unlinking or renaming over a file frees it at once even if it is open
+/// (later I/O on such a descriptor fails); no permission checks (the caller is root).</remarks>
+public sealed partial class FsProcess : IDisposable
+{
+    private readonly object _fdLock = new(); // leaf: guards _files
+    private readonly List<OpenFile?> _files = new();
+
+    /// <summary>A process over <paramref name="node"/> with a fresh address space (disposed with the process).</summary>
+    public FsProcess(FsNode node)
+    {
+        Node = node ?? throw new ArgumentNullException(nameof(node));
+        Mm = new AddressSpace();
+    }
+
+    /// <summary>The mounted node this process works on.</summary>
+    public FsNode Node { get; }
+
+    /// <summary>The process's user memory (map buffers here, pass their addresses to the UBUF/IOVEC calls).</summary>
+    public AddressSpace Mm { get; }
+
+    /// <summary>Closes every descriptor and unmaps the address space.</summary>
+    public void Dispose()
+    {
+        lock (_fdLock)
+        {
+            for (int i = 0; i < _files.Count; i++) _files[i] = null;
+        }
+        Mm.Dispose();
+    }
+
+    /// <summary>Makes the calling thread this process's task until disposed.</summary>
+    private TaskScope Enter() => new(Mm);
+
+    private readonly ref struct TaskScope
+    {
+        private readonly AddressSpace? _previous;
+
+        public TaskScope(AddressSpace mm)
+        {
+            _previous = TaskContext.Current.Mm;
+            TaskContext.Current.Mm = mm;
+        }
+
+        public void Dispose() => TaskContext.Current.Mm = _previous;
+    }
+
+    private OpenFile? Get(int fd)
+    {
+        lock (_fdLock) return fd >= 0 && fd < _files.Count ? _files[fd] : null;
+    }
+
+    private int Install(OpenFile file)
+    {
+        lock (_fdLock)
+        {
+            int fd = _files.IndexOf(null);
+            if (fd < 0) { _files.Add(file); return _files.Count - 1; }
+            _files[fd] = file;
+            return fd;
+        }
+    }
+
+    /// <summary>close(2): EBADF for a descriptor that is not open.</summary>
+    public Errno Close(int fd)
+    {
+        lock (_fdLock)
+        {
+            if (fd < 0 || fd >= _files.Count || _files[fd] is null) return Errno.EBADF;
+            _files[fd] = null;
+            return Errno.OK;
+        }
+    }
+
+    /// <summary>Splits an absolute path into its parent directory's inode and the last name (ENOENT, ENOTDIR,
+    /// EINVAL for a relative path or the root itself). Runs under the meta glock held by the caller.</summary>
+    private Errno ResolveParentLocked(string path, out long parent, out string name)
+    {
+        parent = 0;
+        name = "";
+        if (string.IsNullOrEmpty(path) || path[0] != '/') return Errno.EINVAL;
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0) return Errno.EINVAL;
+        long dir = Node.RootInode;
+        for (int i = 0; i < parts.Length - 1; i++)
+        {
+            var e = Node.Volume.Lookup(dir, parts[i], out dir);
+            if (!e.IsOk) return e;
+        }
+        parent = dir;
+        name = parts[^1];
+        return Errno.OK;
+    }
+
+    /// <summary>Resolves an absolute path to its inode number ("/" is the root).</summary>
+    private Errno Resolve(string path, out long ino)
+    {
+        ino = 0;
+        if (path == "/") { ino = Node.RootInode; return Errno.OK; }
+        using var meta = Node.LockMeta(out var e);
+        if (!e.IsOk) return e;
+        e = ResolveParentLocked(path, out long parent, out string name);
+        if (!e.IsOk) return e;
+        return Node.Volume.Lookup(parent, name, out ino);
+    }
+
+    /// <summary>
+    /// open(2): resolves (and with <see cref="OpenFlags.Create"/> creates, mode <paramref name="mode"/>) a file and
+    /// returns the new descriptor or -errno: ENOENT, EEXIST (Create|Exclusive on an existing name), EISDIR (a
+    /// directory opened for writing), ENOTDIR (Directory on a non-directory). Truncate empties a regular file
+    /// opened for writing.
+    /// </summary>
+    public long Open(string path, OpenFlags flags, uint mode = 0x1A4 /* 0644 */)
+    {
+        using var task = Enter();
+        long ino;
+        bool created = false;
+        using (var meta = Node.LockMeta(out var e))
+        {
+            if (!e.IsOk) return e.Negative;
+            if (path == "/") ino = Node.RootInode;
+            else
+            {
+                e = ResolveParentLocked(path, out long parent, out string name);
+                if (!e.IsOk) return e.Negative;
+                e = Node.Volume.Lookup(parent, name, out ino);
+                if (e == Errno.ENOENT && (flags & OpenFlags.Create) != 0)
+                {
+                    e = Node.Volume.Create(parent, name, FileTypeBits.S_IFREG | (mode & 0xFFF), 0, 0, out ino);
+                    created = true;
+                }
+                else if (e.IsOk && (flags & (OpenFlags.Create | OpenFlags.Exclusive)) == (OpenFlags.Create | OpenFlags.Exclusive))
+                    return Errno.EEXIST.Negative;
+                if (!e.IsOk) return e.Negative;
+            }
+        }
+        var inode = Node.GetInode(ino);
+        var gh = inode.Lock(LockState.Shared, out var err);
+        if (gh is null) return err.Negative;
+        uint imode = inode.Mode;
+        gh.Dq();
+        var file = new OpenFile(inode, flags);
+        if (FileTypeBits.IsDir(imode) && file.CanWrite) return Errno.EISDIR.Negative;
+        if ((flags & OpenFlags.Directory) != 0 && !FileTypeBits.IsDir(imode)) return Errno.ENOTDIR.Negative;
+        if ((flags & OpenFlags.Truncate) != 0 && file.CanWrite && FileTypeBits.IsReg(imode) && !created)
+        {
+            var e = TruncateInode(inode, 0);
+            if (!e.IsOk) return e.Negative;
+        }
+        return Install(file);
+    }
+
+    /// <summary>creat(2): open with Create|WriteOnly|Truncate.</summary>
+    public long Creat(string path, uint mode = 0x1A4) => Open(path, OpenFlags.Create | OpenFlags.WriteOnly | OpenFlags.Truncate, mode);
+}
