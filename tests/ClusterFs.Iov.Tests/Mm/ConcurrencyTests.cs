@@ -9,6 +9,14 @@ public sealed class ConcurrencyTests
     private const ulong Base = 0x7000_0000;
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
 
+    // The participants block on purpose (in fault handlers, on VMA locks); on their own threads they
+    // never wait for the thread pool to inject workers, which under load took longer than s_timeout.
+    private static Task<T> OnOwnThread<T>(Func<T> body) =>
+        Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static Task OnOwnThread(Action body) =>
+        Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
     [Fact]
     public async Task WhileALayoutChangeWaitsForOneVmasFaultOtherVmasFaultAndResidentCopiesProceed()
     {
@@ -27,20 +35,20 @@ public sealed class ConcurrencyTests
             release.Wait(s_timeout); // holds the file VMA's fault lock, like a handler waiting for a glock
             return null;
         };
-        var faulter = Task.Run(() => mm.CopyFromUser(Base + 4 * P, new byte[1]));
+        var faulter = OnOwnThread(() => mm.CopyFromUser(Base + 4 * P, new byte[1]));
         try
         {
             Assert.True(inHandler.Wait(s_timeout));
             // munmap of the file VMA takes the mmap lock exclusive, then waits for that VMA's fault.
-            var writer = Task.Run(() => mm.Munmap(Base + 4 * P, P));
+            var writer = OnOwnThread(() => mm.Munmap(Base + 4 * P, P));
             Assert.True(SpinWait.SpinUntil(() => fileVma.Lock.WriterWaiting, s_timeout));
-            var copier = Task.Run(() =>
+            var copier = OnOwnThread(() =>
             {
                 using (Faults.Disable()) return mm.CopyToUser(Base, new byte[P]);
             });
             // WaitAsync throws TimeoutException (failing the test) if either blocked on the layout change.
             Assert.Equal(0, await copier.WaitAsync(s_timeout));
-            var otherVmaFault = Task.Run(() => mm.CopyToUser(Base + P, new byte[P]));
+            var otherVmaFault = OnOwnThread(() => mm.CopyToUser(Base + P, new byte[P]));
             Assert.Equal(0, await otherVmaFault.WaitAsync(s_timeout));
             Assert.False(writer.IsCompleted);
             release.Set();
@@ -72,13 +80,13 @@ public sealed class ConcurrencyTests
         };
         Assert.True(mm.MmapFile(Base + 4 * P, P, Prot.Read, MapFlags.Shared | MapFlags.Fixed, new VmMapping(ops), 0) > 0);
         // GUP's slow path faults under the mmap lock (shared), so a writer queues behind it.
-        var gup = Task.Run(() => mm.GetUserPages(Base + 4 * P, 1, GupFlags.None, new Page[1]));
+        var gup = OnOwnThread(() => mm.GetUserPages(Base + 4 * P, 1, GupFlags.None, new Page[1]));
         try
         {
             Assert.True(inHandler.Wait(s_timeout));
-            var writer = Task.Run(() => mm.Munmap(Base + 8 * P, P));
+            var writer = OnOwnThread(() => mm.Munmap(Base + 8 * P, P));
             Assert.True(SpinWait.SpinUntil(() => mm.WaitingLayoutWriters == 1, s_timeout));
-            var copier = Task.Run(() =>
+            var copier = OnOwnThread(() =>
             {
                 using (Faults.Disable()) return mm.CopyToUser(Base, new byte[P]);
             });
@@ -97,7 +105,7 @@ public sealed class ConcurrencyTests
         const int stablePages = 8;
         Assert.True(mm.Mmap(Base, stablePages * P, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Fixed) > 0);
         var errors = new List<string>();
-        var workers = Enumerable.Range(0, 3).Select(w => Task.Run(() =>
+        var workers = Enumerable.Range(0, 3).Select(w => OnOwnThread(() =>
         {
             var rng = new Random(w);
             var mine = new byte[P];
@@ -111,7 +119,7 @@ public sealed class ConcurrencyTests
                 mm.GetUserPages(page, 1, GupFlags.FastOnly, null);
             }
         })).ToList();
-        var churn = Task.Run(() =>
+        var churn = OnOwnThread(() =>
         {
             ulong scratch = Base + 64 * P;
             for (int round = 0; round < 300; round++)
