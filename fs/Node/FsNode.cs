@@ -114,25 +114,22 @@ public sealed partial class FsNode : IDisposable
             return r.Errno.IsOk ? Errno.EBUSY : r.Errno;
         }
         var extent = ExtentOf(sb, jid);
-        e = EnsureJournalFormatted(device, sb, jid, extent);
+        // mkfs formats every journal; a journal without a valid header is refused, never formatted here,
+        // since an old filesystem's journal could otherwise be replayed over this one.
+        e = MetadataJournal.Mount(device, extent, () => jh.IsHolder, out var journal, out var report);
         if (e.IsOk)
         {
-            e = MetadataJournal.Mount(device, extent, () => jh.IsHolder, out var journal, out var report);
+            if (report.WasDirty)
+                log.LogInformation("journal {Jid}: replayed {Count} transactions", jid, report.TransactionsReplayed);
+            e = Volume.Open(device, journal, log, out var volume, out problem);
             if (e.IsOk)
             {
-                if (report.WasDirty)
-                    log.LogInformation("journal {Jid}: replayed {Count} transactions", jid, report.TransactionsReplayed);
-                e = Volume.Open(device, journal, log, out var volume, out problem);
-                if (e.IsOk)
-                {
-                    node = new FsNode(device, volume!, glocks, journal!, jh, options, log);
-                    return Errno.OK;
-                }
-                journal!.Unmount();
+                node = new FsNode(device, volume!, glocks, journal!, jh, options, log);
+                return Errno.OK;
             }
-            else problem = $"journal {jid}: {report.Problem}";
+            journal!.Unmount();
         }
-        else problem = $"journal {jid}: cannot initialise: {e}";
+        else problem = $"journal {jid}: {report.Problem}";
         jh.Dq();
         glocks.Unmount();
         glocks.Dispose();
@@ -144,17 +141,6 @@ public sealed partial class FsNode : IDisposable
     {
         var j = sb.Journals[jid];
         return JournalLocation.FromBlocks(j.FirstBlock, j.BlockCount, sb.BlockSize);
-    }
-
-    /// <summary>mkfs leaves journal headers zeroed: the first mount formats the journal (nothing to replay).</summary>
-    private static Errno EnsureJournalFormatted(IBlockDevice device, Superblock sb, int jid, JournalLocation extent)
-    {
-        var buf = new byte[sb.BlockSize * JournalLocation.HeaderSlots];
-        var e = device.Read(extent.StartOffset, buf);
-        if (!e.IsOk) return e;
-        if (buf.AsSpan().IndexOfAnyExcept((byte)0) >= 0) return Errno.OK;
-        ulong id = (ulong)(BitConverter.ToInt64(sb.Uuid.ToByteArray()) & long.MaxValue) ^ (ulong)(jid + 1);
-        return MetadataJournal.Format(device, extent, id == 0 ? 1 : id);
     }
 
     /// <summary>The root directory's inode number.</summary>
