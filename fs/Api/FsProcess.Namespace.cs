@@ -103,8 +103,9 @@ public sealed partial class FsProcess
             e = change();
             if (e.IsOk && inode is not null)
             {
-                // Freed (the dinode is gone) or left unlinked: nothing of its cache may reach the disk.
-                bool gone = !Node.Volume.GetAttr(inode.Ino, out var a).IsOk || a!.Nlink == 0;
+                // Freed (the dinode is gone): nothing of its cache may reach the disk. Left unlinked because it is
+                // still open: the cache stays until the last close evicts it (Inode.OpenUnref).
+                bool gone = !Node.Volume.GetAttr(inode.Ino, out var a).IsOk || (a!.Nlink == 0 && !inode.IsOpen);
                 if (gone) inode.DiscardLocked();
             }
             return e;

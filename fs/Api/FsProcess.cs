@@ -39,9 +39,15 @@ public sealed partial class FsProcess : IDisposable
     /// <summary>Closes every descriptor and unmaps the address space.</summary>
     public void Dispose()
     {
+        OpenFile?[] open;
         lock (_fdLock)
         {
+            open = [.. _files];
             for (int i = 0; i < _files.Count; i++) _files[i] = null;
+        }
+        using (Enter())
+        {
+            foreach (var file in open) file?.Inode.OpenUnref();
         }
         Mm.Dispose();
     }
@@ -81,12 +87,15 @@ public sealed partial class FsProcess : IDisposable
     /// <summary>close(2): EBADF for a descriptor that is not open.</summary>
     public Errno Close(int fd)
     {
+        OpenFile? file;
         lock (_fdLock)
         {
             if (fd < 0 || fd >= _files.Count || _files[fd] is null) return Errno.EBADF;
+            file = _files[fd];
             _files[fd] = null;
-            return Errno.OK;
         }
+        using var task = Enter();
+        return file!.Inode.OpenUnref();
     }
 
     /// <summary>Splits an absolute path into its parent directory's inode and the last name (ENOENT, ENOTDIR,
@@ -150,8 +159,18 @@ public sealed partial class FsProcess : IDisposable
                     return Errno.EEXIST.Negative;
                 if (!e.IsOk) return e.Negative;
             }
+            // Counted as open while the name is still known to exist: an unlink (under the meta lock) that
+            // follows sees it in use and leaves the inode allocated.
+            Node.GetInode(ino).OpenRef();
         }
         var inode = Node.GetInode(ino);
+        var r = OpenCounted(inode, flags, created);
+        if (r < 0) inode.OpenUnref();
+        return r;
+    }
+
+    private long OpenCounted(Inode inode, OpenFlags flags, bool created)
+    {
         var gh = inode.Lock(LockState.Shared, out var err);
         if (gh is null) return err.Negative;
         uint imode = inode.Mode;
