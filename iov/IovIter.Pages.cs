@@ -11,9 +11,9 @@ public sealed partial class IovIter
     /// <see cref="MaxRwCount"/>) and <paramref name="maxPages"/> pages, into <paramref name="pages"/>
     /// from index 0. <paramref name="start"/> is the offset of the first byte in the first page.
     /// User kinds call <see cref="AddressSpace.GetUserPages"/> with Write when the iterator is a Dest and
-    /// NoFault when <see cref="NoFault"/> is set; BVEC hands out its page. Returns the bytes covered
-    /// (the iterator advances by that), or 0 when no page could be had (never a negative count, also for
-    /// an unaligned start), or -EFAULT for KVEC and DISCARD, which have no pages to give.
+    /// NoFault when <see cref="NoFault"/> is set; BVEC hands out its page with a reference taken.
+    /// Returns the bytes covered (the iterator advances by that), or 0 when no page could be had (never a
+    /// negative count, also for an unaligned start), or -EFAULT for KVEC and DISCARD, which have no pages.
     /// Release what was got with <see cref="ReleasePages"/>.
     /// </summary>
     /// <exception cref="ArgumentException">Negative sizes, or <paramref name="pages"/> shorter than <paramref name="maxPages"/>.</exception>
@@ -45,13 +45,17 @@ public sealed partial class IovIter
     }
 
     /// <summary>
-    /// Releases pages got by <see cref="GetPages"/>/<see cref="GetPagesAlloc"/> from this iterator:
-    /// put_page for user pages; BVEC pages carry no reference in this model, so nothing happens.
+    /// put_page for every page got by <see cref="GetPages"/>/<see cref="GetPagesAlloc"/> (user pages
+    /// and BVEC pages both carry a reference). Pass exactly the pages got:
+    /// <see cref="PagesSpanned"/>(start, result) of them.
     /// </summary>
-    public void ReleasePages(ReadOnlySpan<Page> pages)
-    {
-        if (IsUserBacked && !pages.IsEmpty) AddressSpace.ReleasePages(pages, GupFlags.None);
-    }
+    /// <exception cref="InvalidOperationException">A page released more often than it was got.</exception>
+    public void ReleasePages(ReadOnlySpan<Page> pages) => AddressSpace.ReleasePages(pages, GupFlags.None);
+
+    /// <summary>The number of pages a <see cref="GetPages"/> result covers: <paramref name="bytes"/> bytes
+    /// starting <paramref name="start"/> bytes into the first page (0 when <paramref name="bytes"/> is not positive).</summary>
+    public static int PagesSpanned(int start, long bytes) =>
+        bytes <= 0 ? 0 : (int)((start + bytes + Page.Size - 1) >> Page.Shift);
 
     private long GetPagesCore(ref Page[]? pages, long maxSize, int maxPages, out int start)
     {
@@ -110,6 +114,7 @@ public sealed partial class IovIter
             if (_done) return len;
             _done = true;
             Pages ??= new Page[1];
+            page.Get(); // as the kernel's folio_get: the caller puts it with ReleasePages
             Pages[0] = page;
             Start = offset;
             return 0;

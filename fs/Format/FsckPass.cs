@@ -142,7 +142,8 @@ internal sealed class FsckPass(Volume vol, FsckReport report, bool repair)
             if (nlink != expected && !_bad.Contains(ino))
             {
                 Problem($"inode {ino}: link count {nlink}, expected {expected}");
-                if (repair) Fix(tx => SetNlink(tx, ino, expected));
+                // Entries in a directory the walk could not read are uncounted: lowering a count then is not safe.
+                if (repair && _bad.Count == 0) Fix(tx => SetNlink(tx, ino, expected));
             }
         }
     }
@@ -150,29 +151,55 @@ internal sealed class FsckPass(Volume vol, FsckReport report, bool repair)
     private void SweepBitmaps()
     {
         int per = RindexEntry.BlocksPerBitmap(vol.BlockSize);
-        foreach (var r in vol.Rindex)
+        // Bitmaps and rgrp headers hold nothing the walk cannot recompute, so when the walk met no bad inode a
+        // damaged one is rebuilt from what is reachable.
+        bool rebuild = repair && _bad.Count == 0;
+        for (int ri = 0; ri < vol.Rindex.Count; ri++)
         {
+            var r = vol.Rindex[ri];
             var tx = new MetaTx(vol);
-            var e = tx.Read(r.HeaderBlock, BlockType.RgrpHeader, out var himg);
-            if (!e.IsOk) { Problem($"rgrp at block {r.HeaderBlock}: {Why(e)}"); continue; }
-            var h = new RgrpHeader(himg);
-            if (h.FirstDataBlock != r.FirstDataBlock || h.DataBlocks != r.DataBlocks || h.BitmapBlocks != r.BitmapBlocks)
-            {
-                Problem($"block {r.HeaderBlock}: rgrp header disagrees with the resource index");
-                continue;
-            }
             int free = 0, dinodes = 0, unlinked = 0, fixedHere = 0;
+            var e = tx.Read(r.HeaderBlock, BlockType.RgrpHeader, out var himg);
+            bool headerKnown = e.IsOk;
+            if (!e.IsOk)
+            {
+                Problem(Why(e));
+                // Without repair, still sweep the bitmaps (the rindex says where they are); skip the counts.
+                himg = rebuild ? tx.Create(r.HeaderBlock, BlockType.RgrpHeader) : new byte[vol.BlockSize];
+                if (rebuild) { fixedHere++; headerKnown = true; }
+            }
+            var h = new RgrpHeader(himg);
+            if (headerKnown && (h.Index != ri || h.FirstDataBlock != r.FirstDataBlock || h.DataBlocks != r.DataBlocks || h.BitmapBlocks != r.BitmapBlocks))
+            {
+                if (e.IsOk) Problem($"block {r.HeaderBlock}: rgrp header disagrees with the resource index");
+                if (!rebuild) continue;
+                h.Index = ri;
+                h.FirstDataBlock = r.FirstDataBlock;
+                h.DataBlocks = r.DataBlocks;
+                h.BitmapBlocks = r.BitmapBlocks;
+                tx.MarkDirty(r.HeaderBlock);
+                if (e.IsOk) fixedHere++;
+            }
             for (int bi = 0; bi < r.BitmapBlocks; bi++)
             {
                 long bb = r.HeaderBlock + 1 + bi;
                 e = tx.Read(bb, BlockType.Bitmap, out var bimg);
-                if (!e.IsOk) { Problem($"bitmap block {bb}: {Why(e)}"); free = -1; break; }
+                bool rebuilt = false;
+                if (!e.IsOk)
+                {
+                    Problem(Why(e));
+                    if (!rebuild) { free = -1; break; }
+                    bimg = tx.Create(bb, BlockType.Bitmap);
+                    rebuilt = true;
+                    fixedHere++;
+                }
                 int count = Math.Min(per, r.DataBlocks - bi * per);
                 for (int i = 0; i < count; i++)
                 {
                     long block = r.FirstDataBlock + (long)bi * per + i;
                     var state = Bitmap.Get(bimg, i);
                     var want = _claimed.GetValueOrDefault(block, BlockState.Free);
+                    if (rebuilt) { Bitmap.Set(bimg, i, want); state = want; }
                     if (state != want)
                     {
                         Problem(want == BlockState.Free
@@ -180,14 +207,16 @@ internal sealed class FsckPass(Volume vol, FsckReport report, bool repair)
                             : state == BlockState.Free
                                 ? $"block {block}: in use ({want}, inode {_claimOwner[block]}) but free in bitmap {bb}"
                                 : $"block {block}: marked {state} in bitmap {bb}, in use as {want}");
-                        if (repair) { Bitmap.Set(bimg, i, want); tx.MarkDirty(bb); fixedHere++; state = want; }
+                        // Freeing a "leaked" block is only safe when the walk reached everything (no bad inode
+                        // whose blocks went unclaimed); marking a used block used always is.
+                        if (repair && (want != BlockState.Free || _bad.Count == 0)) { Bitmap.Set(bimg, i, want); tx.MarkDirty(bb); fixedHere++; state = want; }
                     }
                     if (state == BlockState.Free) free++;
                     if (state is BlockState.Dinode or BlockState.Unlinked) dinodes++;
                     if (state == BlockState.Unlinked) unlinked++;
                 }
             }
-            if (free < 0) continue;
+            if (free < 0 || !headerKnown) continue;
             if (h.Free != free || h.Dinodes != dinodes || h.Unlinked != unlinked)
             {
                 Problem($"block {r.HeaderBlock}: rgrp counts free {h.Free} dinodes {h.Dinodes} unlinked {h.Unlinked}, bitmaps say {free}/{dinodes}/{unlinked}");

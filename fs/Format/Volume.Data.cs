@@ -14,7 +14,7 @@ public sealed partial class Volume
     public const long MaxFileSize = 1L << 50;
 
     /// <summary>Changes the size: frees whole blocks past the new end, zeroes the tail of the last partial block,
-    /// unstuffs when growing beyond the dinode. A shrink to 0 returns the file to stuffed.</summary>
+    /// unstuffs when growing beyond the dinode. A shrink that leaves no block and fits the dinode returns the file to stuffed.</summary>
     private Errno ResizeLocked(MetaTx tx, long ino, DinodeImage di, long size)
     {
         if (size > MaxFileSize) return Errno.EFBIG;
@@ -149,7 +149,7 @@ public sealed partial class Volume
     });
 
     /// <summary>Frees the blocks of [<paramref name="firstBlock"/>, +<paramref name="count"/>) (they read as a hole
-    /// afterwards) and any indirect block left empty. The size does not change.</summary>
+    /// afterwards) and any indirect block left empty; in a stuffed file, zeroes the range. The size does not change.</summary>
     public Errno Punch(long ino, long firstBlock, long count)
     {
         if (firstBlock < 0 || count < 0) return Errno.EINVAL;
@@ -157,8 +157,31 @@ public sealed partial class Volume
         if (!e.IsOk) return e;
         if (!FileTypeBits.IsReg(attr!.Mode)) return Errno.EINVAL;
         long end = count > long.MaxValue - firstBlock ? long.MaxValue : firstBlock + count;
-        return PunchChunked(ino, firstBlock, end, needUnlinked: false); // stuffed content is not block-addressed: a no-op
+        if (attr.Height == 0)
+        {
+            // Stuffed: the punched range reads as zeroes like any hole; no block to free.
+            return Run(tx =>
+            {
+                var e = ReadDinode(tx, ino, out var di);
+                if (!e.IsOk || di.Height != 0) return e;
+                long from = Math.Min(di.Size, firstBlock * (long)BlockSize);
+                long to = end > di.Size / BlockSize + 1 ? di.Size : Math.Min(di.Size, end * BlockSize);
+                if (to > from) { di.Data[(int)from..(int)to].Clear(); tx.MarkDirty(ino); }
+                return Errno.OK;
+            });
+        }
+        return PunchChunked(ino, firstBlock, end, needUnlinked: false);
     }
+
+    /// <summary>Moves a stuffed regular file's content into a data block so that every byte is block-mapped
+    /// (before mapping it for page-cache or direct I/O). No-op when already block-mapped; EINVAL for other types.</summary>
+    public Errno Unstuff(long ino) => Run(tx =>
+    {
+        var e = ReadDinode(tx, ino, out var di);
+        if (!e.IsOk) return e;
+        if (!FileTypeBits.IsReg(di.Mode)) return Errno.EINVAL;
+        return Unstuff(tx, ino, di);
+    });
 
     /// <summary>Reads file content at <paramref name="offset"/>: returns the bytes read (short at end of file)
     /// or -errno. Holes and unwritten blocks read as zeroes.</summary>

@@ -15,7 +15,8 @@ namespace ClusterFs.Fs.Format;
 /// </summary>
 public sealed partial class Volume : IDisposable
 {
-    // Lock order: taken first and alone by each public operation; nothing else is locked inside.
+    // Lock order: taken first and alone by each public operation; nothing else is locked inside. Every
+    // method that takes a MetaTx runs with it held (a MetaTx only exists inside Run or a locked block).
     private readonly Lock _opLock = new();
     private readonly ILogger _log;
     private readonly RindexEntry[] _rindex;
@@ -79,6 +80,18 @@ public sealed partial class Volume : IDisposable
         var buf = new byte[sb.BlockSize];
         int per = RindexEntry.PerBlock(sb.BlockSize);
         long prevEnd = sb.RindexFirstBlock + sb.RindexBlockCount;
+        // Journals sit between the resource index and the first resource group, without overlapping anything.
+        var journals = sb.Journals.OrderBy(j => j.FirstBlock).ToArray();
+        foreach (var j in journals)
+        {
+            if (j.FirstBlock < prevEnd)
+            {
+                problem = $"block 0: journal extent {j.FirstBlock}+{j.BlockCount} overlaps the resource index or another journal";
+                log.LogError("{Problem}", problem);
+                return Errno.EUCLEAN;
+            }
+            prevEnd = j.FirstBlock + j.BlockCount;
+        }
         for (int i = 0; i < rindex.Length; i++)
         {
             long rb = sb.RindexFirstBlock + i / per;

@@ -38,7 +38,6 @@ public sealed partial class Glock
             _flags |= GlockFlags.InvalidateInProgress;
             DoErrorLocked(lockManagerError: false); // try locks must not wait out an invalidation
         }
-        _request = target;
         _counters.LockManagerRequests++;
         _lockManagerStartedAt = Table.Clock.NowTicks;
         return new XmoteRequest(true, _state, target, flags, invalidate);
@@ -198,6 +197,10 @@ public sealed partial class Glock
         _target = _state;
         _flags &= ~GlockFlags.Lock;
         WakeLocked();
+        // A demote requested while the state change was in flight was skipped by the work that saw
+        // GlockFlags.Lock; look at it again now (the work recomputes any hold time).
+        if ((_flags & (GlockFlags.PendingDemote | GlockFlags.Demote)) != 0)
+            Table.WorkQueue.Queue(this, 0);
         return default;
     }
 

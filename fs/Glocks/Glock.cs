@@ -21,7 +21,6 @@ public sealed partial class Glock
     private LockState _state = LockState.Unlocked;
     private LockState _target = LockState.Unlocked;
     private LockState _demoteState = LockState.Exclusive; // Exclusive = no demote requested (gfs2's convention)
-    private LockState _request = LockState.Unlocked;      // gl_req: what the lock manager was last asked for
     private LockState _replyState;
     private LockStatus _replyStatus;
     private long _stateChangedAt;
@@ -121,6 +120,8 @@ public sealed partial class Glock
             Xmote(xm, nonblock: true);
         if ((gh.Flags & GlockHolderFlags.Async) != 0)
             return GlockResult.Ok;
+        if (!Volatile.Read(ref gh._waiting))
+            return HolderReady(gh); // granted (or failed) already: the cached fast path
         return Wait(gh, Timeout.InfiniteTimeSpan);
     }
 

@@ -6,7 +6,9 @@ namespace ClusterFs.Fs.Glocks;
 /// <summary>
 /// A request for, and then a hold on, a glock (gfs2's struct gfs2_holder). Reusable: enqueue,
 /// dequeue, enqueue again (optionally after <see cref="Reinit"/>). Not thread-safe by itself: one
-/// task uses a holder at a time; the glock serialises everything else.
+/// task uses a holder at a time; the glock serialises everything else. A holder takes no glock
+/// reference: keep the one from <see cref="GlockTable.Get"/> while you use it. The owner is fixed when
+/// the holder is created or reinitialised (like gfs2's gh_owner_pid), not when it is enqueued.
 /// </summary>
 public sealed class GlockHolder
 {

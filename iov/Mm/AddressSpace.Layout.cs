@@ -31,7 +31,8 @@ public sealed partial class AddressSpace
         if ((flags & MapFlags.Shared) != 0 && (flags & MapFlags.Private) == 0 && length > 0)
         {
             long pages = (long)((PageAlign((ulong)length) ?? 0) >> Page.Shift);
-            return MmapFile(addr, length, prot, flags, new VmMapping(new ShmemOperations(pages)), 0);
+            var shmem = new ShmemOperations(pages);
+            return MmapFile(addr, length, prot, flags, new VmMapping(shmem) { Shmem = shmem }, 0);
         }
         return MapRange(addr, length, prot, flags, VmaFlags.Anonymous, AnonymousVmaOperations.Instance, null, 0, null);
     }
@@ -75,14 +76,17 @@ public sealed partial class AddressSpace
         if ((addr & (Page.Size - 1)) != 0 || length <= 0 || addr > TaskSize || (ulong)length > TaskSize - addr)
             return Errno.EINVAL;
         ulong end = PageAlign(addr + (ulong)length)!.Value;
+        List<(IUserfaultHandler, object)>? events = null;
         LayoutLock();
         try
         {
             if (IsDisposed) return Errno.EFAULT;
+            events = PostLayoutEventsLocked(addr, end, unmap: true);
             UnmapLocked(addr, end);
-            return Errno.OK;
         }
         finally { LayoutUnlock(); }
+        WaitLayoutEvents(events);
+        return Errno.OK;
     }
 
     /// <summary>mprotect. EINVAL: unaligned address or unknown bits; ENOMEM: length overflow, or part of the
@@ -120,10 +124,12 @@ public sealed partial class AddressSpace
         ulong? endOrNull = PageAlign(addr + (ulong)length);
         if (endOrNull is not { } end || end <= addr) return Errno.EINVAL;
         if (advice != Advice.DontNeed) return Errno.OK;
+        List<(IUserfaultHandler, object)>? events = null;
         LayoutLock();
         try
         {
             if (IsDisposed) return Errno.EFAULT;
+            events = PostLayoutEventsLocked(addr, end, unmap: false);
             Errno result = Errno.OK;
             int i = FirstVmaEndingAfterLocked(addr);
             ulong cursor = addr;
@@ -138,7 +144,11 @@ public sealed partial class AddressSpace
             }
             return cursor < end ? Errno.ENOMEM : result;
         }
-        finally { LayoutUnlock(); }
+        finally
+        {
+            LayoutUnlock();
+            WaitLayoutEvents(events);
+        }
     }
 
     /// <summary>find_vma_intersection for one address: the VMA containing <paramref name="addr"/>, or null.</summary>

@@ -5,7 +5,7 @@ namespace ClusterFs.Iov.Mm;
 public sealed partial class AddressSpace
 {
     /// <summary>Registers [start, end) with <paramref name="handler"/>: EINVAL when no VMA overlaps or one cannot
-    /// userfault (only private anonymous memory can), EBUSY when one belongs to another context, ESRCH when
+    /// userfault (private anonymous memory can in every mode, shared anonymous memory for missing pages), EBUSY when one belongs to another context, ESRCH when
     /// the address space is gone. VMAs are split at the range ends; holes between VMAs are skipped.</summary>
     internal Errno RegisterUserfault(ulong start, ulong end, IUserfaultHandler handler, UserfaultModes modes)
     {
@@ -18,10 +18,13 @@ public sealed partial class AddressSpace
             for (int i = first; i < _vmas.Count && _vmas[i].Start < end; i++)
             {
                 var v = _vmas[i];
-                if (v.Ops != AnonymousVmaOperations.Instance) return Errno.EINVAL;
+                // Private anonymous memory can userfault in every mode, shmem only for missing pages.
+                bool anonymous = v.Ops == AnonymousVmaOperations.Instance;
+                bool shmem = v.Mapping?.Shmem is not null && (modes & UserfaultModes.WriteProtect) == 0;
+                if (!anonymous && !shmem) return Errno.EINVAL;
                 if (v.Userfault is not null && !ReferenceEquals(v.Userfault, handler)) return Errno.EBUSY;
             }
-            ForEachOverlappingPieceLocked(start, end, v =>
+            ForEachOverlappingPieceLocked(start, end, static _ => true, v =>
             {
                 v.Userfault = handler;
                 v.UserfaultModes = modes;
@@ -41,9 +44,10 @@ public sealed partial class AddressSpace
             if (IsDisposed) return Errno.ESRCH;
             int first = FirstVmaEndingAfterLocked(start);
             if (end != ulong.MaxValue && (first >= _vmas.Count || _vmas[first].Start >= end)) return Errno.EINVAL;
-            ForEachOverlappingPieceLocked(start, end, v =>
+            // Only this context's VMAs are split and write-locked: a release does not wait for faults
+            // elsewhere in the address space.
+            ForEachOverlappingPieceLocked(start, end, v => ReferenceEquals(v.Userfault, handler), v =>
             {
-                if (!ReferenceEquals(v.Userfault, handler)) return;
                 v.Userfault = null;
                 v.UserfaultModes = UserfaultModes.None;
             });
@@ -67,6 +71,16 @@ public sealed partial class AddressSpace
             if (vma is null || !ReferenceEquals(vma.Userfault, handler)) return Errno.ENOENT;
             var old = table.Get(addr >> Page.Shift);
             if (old is { IsPresent: true }) return Errno.EEXIST;
+            if (vma.Mapping?.Shmem is { } shmem)
+            {
+                // shmem_mfill_atomic_pte: the page goes into the shared object, then is mapped; a zero
+                // fill is a fresh zeroed page there, not the zero page.
+                long pageOffset = vma.PageOffset + (long)((addr - vma.Start) >> Page.Shift);
+                var shared = page.IsZeroPage ? new Page() : CopyToSharedPage(page);
+                if (!shmem.TryInsert(pageOffset, shared)) return Errno.EEXIST;
+                var sharedFlags = PteFlags.Present | ((vma.Flags & VmaFlags.Write) != 0 ? PteFlags.Writable | PteFlags.Dirty : 0);
+                return table.CompareExchange(addr >> Page.Shift, old, new Pte(shared, sharedFlags)) ? Errno.OK : Errno.EEXIST;
+            }
             PteFlags flags;
             if (page.IsZeroPage)
                 flags = PteFlags.Present | PteFlags.Special;
@@ -160,17 +174,49 @@ public sealed partial class AddressSpace
         return pte.With(makeWritable ? PteFlags.Writable : PteFlags.None, PteFlags.UffdWp);
     }
 
+    /// <summary>userfaultfd_remove / userfaultfd_unmap_prep: posts a REMOVE or UNMAP event to every context
+    /// registered on a VMA of [start, end) that asked for it. Returns what to wait for after unlocking.</summary>
+    private List<(IUserfaultHandler, object)>? PostLayoutEventsLocked(ulong start, ulong end, bool unmap)
+    {
+        List<(IUserfaultHandler, object)>? events = null;
+        for (int i = FirstVmaEndingAfterLocked(start); i < _vmas.Count && _vmas[i].Start < end; i++)
+        {
+            if (_vmas[i].Userfault is not { } handler || events?.Exists(e => ReferenceEquals(e.Item1, handler)) == true) continue;
+            if (handler.PostLayoutEvent(unmap, Math.Max(start, _vmas[i].Start), end) is { } ev) (events ??= []).Add((handler, ev));
+        }
+        return events;
+    }
+
+    /// <summary>userfaultfd_unmap_complete: waits, with no mm lock held, until each posted event was read.</summary>
+    private static void WaitLayoutEvents(List<(IUserfaultHandler, object)>? events)
+    {
+        if (events is null) return;
+        foreach (var (handler, ev) in events) handler.WaitLayoutEvent(ev);
+    }
+
+    private static Page CopyToSharedPage(Page source)
+    {
+        var page = new Page();
+        source.Data.CopyTo(page.Data, 0);
+        return page;
+    }
+
     /// <summary>Unregisters <paramref name="handler"/> from every VMA (context release).</summary>
     internal void UnregisterAllUserfaults(IUserfaultHandler handler) => UnregisterUserfault(0, ulong.MaxValue, handler);
 
-    /// <summary>Applies <paramref name="change"/> to each VMA piece inside [start, end), splitting VMAs that
-    /// straddle the ends; holes are skipped.</summary>
-    private void ForEachOverlappingPieceLocked(ulong start, ulong end, Action<Vma> change)
+    /// <summary>Applies <paramref name="change"/> to each VMA piece inside [start, end) for which
+    /// <paramref name="affects"/> holds, splitting (and write-locking) only those VMAs; holes are skipped.</summary>
+    private void ForEachOverlappingPieceLocked(ulong start, ulong end, Func<Vma, bool> affects, Action<Vma> change)
     {
         int i = FirstVmaEndingAfterLocked(start);
         while (i < _vmas.Count && _vmas[i].Start < end)
         {
             var v = _vmas[i];
+            if (!affects(v))
+            {
+                i++;
+                continue;
+            }
             if (v.Start < start)
             {
                 SplitLocked(i, start);

@@ -4,7 +4,8 @@ namespace ClusterFs.Iov.Mm;
 
 /// <summary>
 /// mm_struct: a process's user memory. VMAs (sorted, O(log n) lookup) under an mmap lock, a
-/// four-level page table walked locklessly by user copies and GUP-fast, faults handled per VMA kind.
+/// four-level page table walked locklessly by user copies and GUP-fast, faults handled per VMA kind
+/// under the faulting VMA's own lock (the mmap lock only as a fallback).
 /// Addresses are 47-bit user addresses below <see cref="TaskSize"/>; pages are 4096 bytes.
 /// </summary>
 /// <remarks>Results follow the kernel: copies return bytes NOT copied, layout calls an

@@ -19,6 +19,8 @@ internal sealed class FileVmaOperations : IVmaOperations
         var old = mm.GetPte(vmf.Address);
         if (old is null || !old.IsPresent)
         {
+            if (vma.IsUserfaultMissing && vma.Mapping.Shmem is { } shmem && !shmem.HasPage(vmf.PageOffset))
+                return vma.Userfault!.HandleUserfault(vmf, UserfaultModes.Missing);
             long sequence = vma.Mapping.InvalidateSequence;
             var r = ops.Fault(vmf);
             if (r != VmFaultResult.Ok) return r;

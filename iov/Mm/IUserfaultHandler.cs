@@ -15,4 +15,14 @@ internal interface IUserfaultHandler
     /// <summary>UFFD_FEATURE_WP_ASYNC: a write to a write-protected page is resolved in place (the bit is
     /// cleared, the page counts as written) instead of being reported.</summary>
     bool WriteProtectAsync { get; }
+
+    /// <summary>Queues a non-cooperative REMOVE (<paramref name="unmap"/> false) or UNMAP event for [start, end)
+    /// if the context asked for it, marking the layout as changing (fills give EAGAIN) until the event is
+    /// read. Returns the event to wait for after the layout lock is dropped, or null. Called with the mmap
+    /// lock held exclusive.</summary>
+    object? PostLayoutEvent(bool unmap, ulong start, ulong end);
+
+    /// <summary>Waits until the event is read (or the context released, or a fatal signal arrives, which
+    /// aborts it). Called without any mm lock.</summary>
+    void WaitLayoutEvent(object layoutEvent);
 }

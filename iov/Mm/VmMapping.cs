@@ -21,6 +21,9 @@ public sealed class VmMapping
 
     public IVmOperations Operations { get; }
 
+    /// <summary>The shmem object when this mapping backs shared anonymous memory (which can userfault).</summary>
+    internal ShmemOperations? Shmem { get; init; }
+
     /// <summary>Bumped by every <see cref="UnmapRange"/> before it zaps: a fault that got its page from the
     /// cache before an invalidation notices and drops the PTE it installed (the page-lock and
     /// page->mapping recheck of finish_fault, reduced to a sequence count).</summary>

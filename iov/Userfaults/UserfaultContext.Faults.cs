@@ -6,7 +6,8 @@ namespace ClusterFs.Iov.Userfaults;
 // The fault side (handle_userfault) and the message side (read, asynchronous read, wake).
 public sealed partial class UserfaultContext
 {
-    /// <summary>read(): up to <paramref name="messages"/>.Length unread fault messages, oldest first; blocks for
+    /// <summary>read(): up to <paramref name="messages"/>.Length unread messages, faults (oldest first) before
+    /// REMOVE/UNMAP events (reading an event lets its poster continue); blocks for
     /// the first one unless the context is non-blocking. Returns the count, or -errno: EINVAL (before the
     /// handshake, empty buffer), EAGAIN (non-blocking, nothing pending), ERESTARTSYS (a signal arrived while
     /// blocked), EBADF (released). A message read is never returned again.</summary>
@@ -18,7 +19,7 @@ public sealed partial class UserfaultContext
         var task = TaskContext.Current;
         lock (_lock)
         {
-            while (_pending.Count == 0)
+            while (_pending.Count == 0 && _events.Count == 0)
             {
                 if (_released) return Errno.EBADF.Negative;
                 if ((Flags & UserfaultCreateFlags.NonBlocking) != 0) return Errno.EAGAIN.Negative;
@@ -36,6 +37,7 @@ public sealed partial class UserfaultContext
                 messages[n++] = node.Value.Message;
                 RefileLocked(node);
             }
+            while (n < messages.Length && TryReadEventLocked(out var ev)) messages[n++] = ev;
             return n;
         }
     }
@@ -55,6 +57,7 @@ public sealed partial class UserfaultContext
                 RefileLocked(node);
                 return Task.FromResult(new UserfaultReadResult(Errno.OK, node.Value.Message));
             }
+            if (TryReadEventLocked(out var ev)) return Task.FromResult(new UserfaultReadResult(Errno.OK, ev));
             var read = new TaskCompletionSource<UserfaultReadResult>(TaskCreationOptions.RunContinuationsAsynchronously);
             _asyncReads.Enqueue(read);
             return read.Task;

@@ -11,6 +11,7 @@ public sealed partial class UserfaultContext
     /// unless DontWake. Returns OK when all was copied, EAGAIN when only part was (then
     /// <paramref name="copied"/> holds the bytes done), else the error with <paramref name="copied"/> = -errno:
     /// EEXIST (page already present), ENOENT (not in a range registered here), EINVAL (bad range or mode),
+    /// EAGAIN at once while a REMOVE/UNMAP event is unread (mmap_changing; read the events, then retry),
     /// EINTR (fatal signal), ESRCH (address space gone), EBADF (released).</summary>
     public Errno Copy(ulong dst, ReadOnlySpan<byte> source, UserfaultCopyModes mode, out long copied)
     {
@@ -19,6 +20,7 @@ public sealed partial class UserfaultContext
         if (!check.IsOk) return Fail(check, out copied);
         if ((mode & ~(UserfaultCopyModes.DontWake | UserfaultCopyModes.WriteProtect)) != 0 || !ValidRange(dst, source.Length))
             return Fail(Errno.EINVAL, out copied);
+        if (MmapChanging) return Fail(Errno.EAGAIN, out copied);
         bool wp = (mode & UserfaultCopyModes.WriteProtect) != 0;
         long done = 0;
         Errno error = Errno.OK;
@@ -42,6 +44,7 @@ public sealed partial class UserfaultContext
         var check = CheckReady();
         if (!check.IsOk) return Fail(check, out zeroed);
         if ((mode & ~UserfaultCopyModes.DontWake) != 0 || !ValidRange(start, length)) return Fail(Errno.EINVAL, out zeroed);
+        if (MmapChanging) return Fail(Errno.EAGAIN, out zeroed);
         long done = 0;
         Errno error = Errno.OK;
         while (done < length)

@@ -11,7 +11,8 @@ public sealed partial class UserfaultContext
     /// <summary>UFFDIO_WRITEPROTECT on [start, start + length): protect (writes then block with a WP message,
     /// or with WP_ASYNC are recorded) or unprotect (and wake the range unless DontWake). EINVAL: before the
     /// handshake, bad range, unknown mode bits, WriteProtect with DontWake; ENOENT: part of the range is not
-    /// registered in WP mode here; ESRCH: address space gone; EBADF: released.</summary>
+    /// registered in WP mode here; EAGAIN: a REMOVE/UNMAP event is unread; ESRCH: address space gone;
+    /// EBADF: released.</summary>
     public Errno WriteProtect(ulong start, long length, WriteProtectModes mode)
     {
         var check = CheckReady();
@@ -19,6 +20,7 @@ public sealed partial class UserfaultContext
         if ((mode & ~(WriteProtectModes.WriteProtect | WriteProtectModes.DontWake)) != 0 ||
             mode == (WriteProtectModes.WriteProtect | WriteProtectModes.DontWake) || !ValidRange(start, length))
             return Errno.EINVAL;
+        if (MmapChanging) return Errno.EAGAIN;
         bool protect = (mode & WriteProtectModes.WriteProtect) != 0;
         bool markers = (_features & (UserfaultFeatures.WpUnpopulated | UserfaultFeatures.WpAsync)) != 0;
         ulong end = start + (ulong)length;

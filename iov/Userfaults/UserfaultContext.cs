@@ -3,8 +3,8 @@ using ClusterFs.Iov.Mm;
 namespace ClusterFs.Iov.Userfaults;
 
 /// <summary>
-/// A userfault context (userfaultfd) on one address space: after the API handshake, ranges of private
-/// anonymous memory are registered; a missing-page fault there queues a message and blocks the faulting
+/// A userfault context (userfaultfd) on one address space: after the API handshake, ranges of anonymous
+/// memory are registered; a missing-page fault there queues a message and blocks the faulting
 /// task until a handler fills the page (COPY / ZEROPAGE) or wakes it, a signal interrupts it, or the
 /// context is released. Results are errno values as Linux returns them; no exception escapes for bad
 /// input, and every operation after release gives EBADF.
@@ -16,7 +16,7 @@ public sealed partial class UserfaultContext : IDisposable, IUserfaultHandler
     /// <summary>The features this model implements (the API handshake reports exactly these).</summary>
     public const UserfaultFeatures SupportedFeatures =
         UserfaultFeatures.PagefaultFlagWp | UserfaultFeatures.Sigbus | UserfaultFeatures.ThreadId | UserfaultFeatures.ExactAddress |
-        UserfaultFeatures.WpUnpopulated | UserfaultFeatures.WpAsync;
+        UserfaultFeatures.WpUnpopulated | UserfaultFeatures.WpAsync | UserfaultFeatures.EventRemove | UserfaultFeatures.EventUnmap;
 
     private const UserfaultCreateFlags KnownCreateFlags =
         UserfaultCreateFlags.UserModeOnly | UserfaultCreateFlags.NonBlocking | UserfaultCreateFlags.CloseOnExec;
@@ -81,7 +81,8 @@ public sealed partial class UserfaultContext : IDisposable, IUserfaultHandler
 
     /// <summary>UFFDIO_REGISTER of [start, start + length) in <paramref name="modes"/>. EINVAL: before the
     /// handshake, no or unknown mode bits (Minor is unsupported), an invalid range, no VMA in the range, or a
-    /// VMA that cannot userfault (only private anonymous memory can); EBUSY: a VMA registered with another
+    /// VMA that cannot userfault (private anonymous memory can in both modes, shared anonymous memory in
+    /// MISSING mode only; file mappings cannot); EBUSY: a VMA registered with another
     /// context; ESRCH: the address space is gone. <paramref name="ioctls"/> gets the range ioctls.</summary>
     public Errno Register(ulong start, long length, UserfaultModes modes, out UserfaultIoctls ioctls)
     {
@@ -110,7 +111,7 @@ public sealed partial class UserfaultContext : IDisposable, IUserfaultHandler
         return r;
     }
 
-    /// <summary>poll(): Err before the handshake or on a blocking context, In while an unread fault is
+    /// <summary>poll(): Err before the handshake or on a blocking context, In while an unread fault or event is
     /// pending, Hup after release.</summary>
     public PollEvents Poll()
     {
@@ -120,7 +121,7 @@ public sealed partial class UserfaultContext : IDisposable, IUserfaultHandler
             var events = PollEvents.None;
             if ((Flags & UserfaultCreateFlags.NonBlocking) == 0) events |= PollEvents.Err;
             if (_released) events |= PollEvents.Hup;
-            if (_pending.Count > 0) events |= PollEvents.In;
+            if (_pending.Count > 0 || _events.Count > 0) events |= PollEvents.In;
             return events;
         }
     }
@@ -146,6 +147,7 @@ public sealed partial class UserfaultContext : IDisposable, IUserfaultHandler
                 }
             }
             while (_asyncReads.TryDequeue(out var read)) read.TrySetResult(new UserfaultReadResult(Errno.EBADF, default));
+            CompleteAllEventsLocked();
             Monitor.PulseAll(_lock);
         }
     }

@@ -30,7 +30,9 @@ public sealed class FsckCommand : ICommand
         int bs = dev.Read(0, head).IsOk ? BitConverter.ToInt32(head, 36) : 0;
         var journal = repair && Superblock.IsValidBlockSize(bs) ? new WriteThroughJournal(dev, bs, flushOnCommit: true) : null;
         if (repair && journal is null) { Console.Error.WriteLine($"clusterfs fsck: {image}: block 0: no valid superblock"); return FsckReport.ExitOperational; }
-        var report = Fsck.Run(dev, journal, repair, logging.CreateLogger("fsck"));
+        // The report already prints every problem once; the log repeats them only with --verbose.
+        var logger = logging.CreateLogger("fsck");
+        var report = Fsck.Run(dev, journal, repair, logger.IsEnabled(LogLevel.Debug) ? logger : null);
         if (report.OperationalError is not null)
         {
             Console.Error.WriteLine($"clusterfs fsck: {image}: {report.OperationalError}");

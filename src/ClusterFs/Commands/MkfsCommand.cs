@@ -32,6 +32,7 @@ public sealed class MkfsCommand : ICommand
         }
         if (positional.Count is < 1 or > 2) throw new UsageException("expected IMAGE [SIZE]");
         string image = positional[0];
+        bool created = false;
         if (positional.Count == 2)
         {
             long size = ParseSize(positional[1]) ?? throw new UsageException($"bad size '{positional[1]}' (a number with an optional K/M/G/T suffix)");
@@ -39,17 +40,29 @@ public sealed class MkfsCommand : ICommand
             {
                 var ce = ImageFileDevice.CreateSparse(image, size - size % 512);
                 if (!ce.IsOk) { Console.Error.WriteLine($"clusterfs mkfs: cannot create {image}: {ce}"); return 1; }
+                created = true;
             }
         }
-        using var dev = ImageFileDevice.Open(image, readOnly: false, direct: false, out var oe);
-        if (dev is null)
+        Errno e;
+        string? problem;
+        long blocks;
+        using (var dev = ImageFileDevice.Open(image, readOnly: false, direct: false, out var oe))
         {
-            Console.Error.WriteLine($"clusterfs mkfs: cannot open {image}: {oe}{(oe == Errno.ENOENT ? " (give a SIZE to create it)" : "")}");
+            if (dev is null)
+            {
+                Console.Error.WriteLine($"clusterfs mkfs: cannot open {image}: {oe}{(oe == Errno.ENOENT ? " (give a SIZE to create it)" : "")}");
+                return 1;
+            }
+            e = Mkfs.Format(dev, opts, out problem);
+            blocks = dev.Size / opts.BlockSize;
+        }
+        if (!e.IsOk)
+        {
+            if (created) File.Delete(image); // leave nothing behind that we made
+            Console.Error.WriteLine($"clusterfs mkfs: {image}: {problem}");
             return 1;
         }
-        var e = Mkfs.Format(dev, opts, out var problem);
-        if (!e.IsOk) { Console.Error.WriteLine($"clusterfs mkfs: {image}: {problem}"); return 1; }
-        Console.WriteLine($"{image}: {dev.Size / opts.BlockSize} blocks of {opts.BlockSize} bytes, {opts.Journals} journal(s), lock table {opts.LockTable}");
+        Console.WriteLine($"{image}: {blocks} blocks of {opts.BlockSize} bytes, {opts.Journals} journal(s), lock table {opts.LockTable}");
         return 0;
     }
 

@@ -82,4 +82,18 @@ public class BadInputTests
         Assert.NotNull(problem);
         Assert.Equal(FsckReport.ExitOperational, fsck.ExitCode);
     }
+
+    [Fact]
+    public void A_journal_extent_overlapping_the_resource_groups_is_refused()
+    {
+        var dev = TestFs.Format(4 << 20);
+        using (var vol = TestFs.Mount(dev))
+        {
+            long rgrp0 = vol.Rindex[0].HeaderBlock;
+            FsckDamageTests.EditBlock(dev, 0, img => BinaryPrimitives.WriteInt64LittleEndian(img.AsSpan(192), rgrp0));
+        }
+        var (e, problem, _) = Try(dev);
+        Assert.Equal(Errno.EUCLEAN, e);
+        Assert.Contains("resource index entry 0 is invalid", problem);
+    }
 }

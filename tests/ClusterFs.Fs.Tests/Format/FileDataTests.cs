@@ -120,4 +120,26 @@ public class FileDataTests
         Assert.All(buf[5000..], b => Assert.Equal(0, b));
         Assert.True(TestFs.Check(dev).Clean);
     }
+
+    [Fact]
+    public void Unstuff_moves_inline_bytes_to_a_mapped_block_without_changing_them()
+    {
+        var dev = TestFs.Format(8 << 20);
+        using var vol = TestFs.Mount(dev);
+        vol.Create(vol.RootInode, "u", Reg, 0, 0, out long f);
+        vol.WriteData(f, 0, "inline bytes"u8);
+        Assert.Equal(Errno.OK, vol.Map(f, 0, 1, out var before));
+        Assert.True(before.IsHole);
+        Assert.Equal(Errno.OK, vol.Unstuff(f));
+        Assert.Equal(Errno.OK, vol.Map(f, 0, 1, out var after));
+        Assert.False(after.IsHole);
+        var raw = new byte[4096];
+        Assert.Equal(Errno.OK, dev.Read(after.DeviceBlock * 4096, raw));
+        Assert.Equal("inline bytes"u8.ToArray(), raw[..12]);
+        var buf = new byte[12];
+        Assert.Equal(12, vol.ReadData(f, 0, buf));
+        Assert.Equal("inline bytes"u8.ToArray(), buf);
+        Assert.Equal(Errno.EINVAL, vol.Unstuff(vol.RootInode));
+        Assert.True(TestFs.Check(dev).Clean);
+    }
 }

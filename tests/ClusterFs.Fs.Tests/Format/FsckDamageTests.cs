@@ -136,6 +136,49 @@ public class FsckDamageTests
         Assert.Contains(r.Problems, p => p.Contains("hashes outside the leaf's slots"));
     }
 
+    [Fact]
+    public void A_bitmap_or_rgrp_header_with_a_bad_checksum_is_rebuilt_from_reachable_blocks_by_y()
+    {
+        var (dev, file, _) = Populated();
+        long free0;
+        RindexEntry r0;
+        using (var vol = TestFs.Mount(dev))
+        {
+            vol.CountFree(out free0);
+            r0 = vol.Rindex[vol.RgrpOf(file)];
+        }
+        EditBlock(dev, r0.HeaderBlock + 1, img => img[MetaHeader.Size + 3] ^= 0xFF, reseal: false);
+        EditBlock(dev, r0.HeaderBlock, img => img[52] ^= 0x01, reseal: false);
+        var r = TestFs.Check(dev);
+        Assert.True(r.Problems.Any(p => p.StartsWith($"block {r0.HeaderBlock + 1}: checksum mismatch", StringComparison.Ordinal)), r.ToString());
+        Assert.Contains(r.Problems, p => p.StartsWith($"block {r0.HeaderBlock}: checksum mismatch", StringComparison.Ordinal));
+        var repaired = TestFs.Check(dev, repair: true);
+        Assert.True(repaired.Repaired >= 2, repaired.ToString());
+        var after = TestFs.Check(dev);
+        Assert.True(after.Clean, after.ToString());
+        using var again = TestFs.Mount(dev);
+        again.CountFree(out long free1);
+        Assert.Equal(free0, free1);
+    }
+
+    [Fact]
+    public void With_an_unreadable_directory_fsck_y_frees_nothing_and_lowers_no_link_count()
+    {
+        var (dev, file, dir) = Populated();
+        long free0;
+        using (var vol = TestFs.Mount(dev)) vol.CountFree(out free0);
+        EditBlock(dev, dir, img => img[40] ^= 0x10, reseal: false); // directory d: its 51 files become unreachable
+        var before = TestFs.Check(dev);
+        Assert.Contains(before.Problems, p => p.Contains("leaked"));
+        Assert.Contains(before.Problems, p => p.StartsWith($"inode {file}: link count 2, expected 1", StringComparison.Ordinal));
+        TestFs.Check(dev, repair: true);
+        using var after = TestFs.Mount(dev);
+        after.CountFree(out long free1);
+        Assert.Equal(free0, free1);
+        after.GetAttr(file, out var a);
+        Assert.Equal(2u, a!.Nlink);
+    }
+
     /// <summary>Raw edits of a directory leaf image for damage tests.</summary>
     private sealed class DirLeafProbe(byte[] img)
     {

@@ -58,6 +58,46 @@ public class GlockClusterTests
     }
 
     [Fact]
+    public void Waiting_nodes_are_granted_in_request_order()
+    {
+        using var cluster = new GlockCluster(3);
+        var gls = cluster.Nodes.Select(n => n.Get(5, RgrpGlockOperations.Instance)).ToArray();
+        var ha = new GlockHolder(gls[0], LockState.Exclusive, owner: Owner);
+        Assert.True(ha.Nq().IsOk);
+        var hb = new GlockHolder(gls[1], LockState.Exclusive, GlockHolderFlags.Async, Owner);
+        hb.Nq();
+        var hc = new GlockHolder(gls[2], LockState.Exclusive, GlockHolderFlags.Async, Owner);
+        hc.Nq();
+
+        ha.Dq();
+        Assert.True(hb.Wait(Bound).IsOk);
+        cluster.Quiesce();
+        Assert.True(hc.IsWaiting);
+        hb.Dq();
+        Assert.True(hc.Wait(Bound).IsOk);
+    }
+
+    [Fact]
+    public void EX_request_makes_every_SH_node_give_the_lock_up()
+    {
+        using var cluster = new GlockCluster(3);
+        var gls = cluster.Nodes.Select(n => n.Get(5, RgrpGlockOperations.Instance)).ToArray();
+        foreach (var gl in gls)
+        {
+            var h = new GlockHolder(gl, LockState.Shared, owner: Owner);
+            Assert.True(h.Nq().IsOk);
+            h.Dq();
+        }
+        var ex = new GlockHolder(gls[1], LockState.Exclusive, GlockHolderFlags.Async, Owner);
+        ex.Nq();
+        Assert.True(ex.Wait(Bound).IsOk);
+        cluster.Quiesce();
+        Assert.Equal(LockState.Unlocked, gls[0].State);
+        Assert.Equal(LockState.Unlocked, gls[2].State);
+        Assert.Equal(new Dictionary<int, LockState> { [1] = LockState.Exclusive }, cluster.Space.GrantedStates(gls[1].Name));
+    }
+
+    [Fact]
     public void Remote_SH_request_demotes_a_cached_EX_to_SH_with_write_back_but_no_invalidation()
     {
         using var cluster = new GlockCluster(2);

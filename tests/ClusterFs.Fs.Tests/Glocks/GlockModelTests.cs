@@ -17,14 +17,15 @@ public class GlockModelTests
     private const int Nodes = 3;
     private const int Locks = 2;
 
-    /// <summary>One step: kind 0 = enqueue, 1 = dequeue, 2 = reclaim.</summary>
+    /// <summary>One step: kind 0 = enqueue, 1 = dequeue, 2 = reclaim, 3 = clock tick (100 ms).</summary>
     public readonly record struct Step(int Kind, int Node, int Lock, LockState State, GlockHolderFlags Flags, int Pick)
     {
         public override string ToString() => Kind switch
         {
             0 => $"nq(n{Node}, l{Lock}, {LockStateRules.ShortName(State)}, {Flags})",
             1 => $"dq(#{Pick})",
-            _ => $"reclaim(n{Node})",
+            2 => $"reclaim(n{Node})",
+            _ => "tick",
         };
     }
 
@@ -40,23 +41,33 @@ public class GlockModelTests
                  select new Step(0, n, l, s, f, 0);
         var dq = from p in Gen.Choose(0, 1000) select new Step(1, 0, 0, default, default, p);
         var reclaim = from n in Gen.Choose(0, Nodes - 1) select new Step(2, n, 0, default, default, 0);
-        return Gen.Frequency((5, nq), (4, dq), (1, reclaim));
+        var tick = Gen.Constant(new Step(3, 0, 0, default, default, 0));
+        return Gen.Frequency((5, nq), (4, dq), (1, reclaim), (1, tick));
     }
 
     [Fact]
     public void Random_operations_on_three_nodes_never_grant_incompatible_states_and_every_waiter_is_granted()
     {
         var arb = Gen.ListOf(StepGen()).Select(l => l.ToArray()).ToArbitrary();
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300).WithEndSize(30), Prop.ForAll(arb, steps => Run(steps)));
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300).WithEndSize(30), Prop.ForAll(arb, steps => Run(steps, TimeSpan.Zero)));
     }
 
-    private static bool Run(Step[] steps)
+    [Fact]
+    public void Random_operations_with_inode_glocks_and_a_minimum_hold_time_keep_the_invariant_and_drain()
     {
-        using var cluster = new GlockCluster(Nodes);
+        var arb = Gen.ListOf(StepGen()).Select(l => l.ToArray()).ToArbitrary();
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(200).WithEndSize(30),
+            Prop.ForAll(arb, steps => Run(steps, TimeSpan.FromMilliseconds(200))));
+    }
+
+    private static bool Run(Step[] steps, TimeSpan minHoldTime)
+    {
+        using var cluster = new GlockCluster(Nodes, minHoldTime);
+        IGlockOperations ops = minHoldTime > TimeSpan.Zero ? InodeGlockOperations.Instance : RgrpGlockOperations.Instance;
         var glocks = new Glock[Nodes, Locks];
         for (int n = 0; n < Nodes; n++)
             for (int l = 0; l < Locks; l++)
-                glocks[n, l] = cluster.Nodes[n].Get((ulong)l + 1, RgrpGlockOperations.Instance);
+                glocks[n, l] = cluster.Nodes[n].Get((ulong)l + 1, ops);
         var active = new List<(int Node, int Lock, GlockHolder Holder)>();
         long owner = 1;
 
@@ -79,8 +90,11 @@ public class GlockModelTests
                         active.RemoveAt(i);
                     }
                     break;
-                default:
+                case 2:
                     cluster.Nodes[step.Node].Reclaim();
+                    break;
+                default:
+                    cluster.Clock.Advance(TimeSpan.FromMilliseconds(100));
                     break;
             }
             cluster.Quiesce();
@@ -88,20 +102,24 @@ public class GlockModelTests
             CheckInvariant(cluster, glocks, active, step);
         }
 
-        // Liveness: release whatever is granted; once idle, every remaining waiter must have moved.
+        // Liveness: release whatever is granted and let hold times pass; once idle, some waiter must be
+        // granted within a few rounds (a grant that lands right after a clock step starts a new hold time).
+        int idleRounds = 0;
         while (active.Count > 0)
         {
-            var granted = active.Where(a => a.Holder.IsHolder).ToList();
-            if (granted.Count == 0)
-                throw new InvalidOperationException("waiters remain with no holder and idle workers:\n" + Dump(cluster));
-            foreach (var g in granted)
+            foreach (var g in active.Where(a => a.Holder.IsHolder).ToList())
             {
                 g.Holder.Dq();
                 active.Remove(g);
             }
             cluster.Quiesce();
+            cluster.Clock.Advance(TimeSpan.FromSeconds(1));
+            cluster.Quiesce();
             active.RemoveAll(a => !a.Holder.IsQueued);
             CheckInvariant(cluster, glocks, active, default);
+            idleRounds = active.Any(a => a.Holder.IsHolder) ? 0 : idleRounds + 1;
+            if (active.Count > 0 && idleRounds > 4)
+                throw new InvalidOperationException("waiters remain with no holder and idle workers:\n" + Dump(cluster));
         }
         cluster.AssertNoWorkerFailure();
         return true;

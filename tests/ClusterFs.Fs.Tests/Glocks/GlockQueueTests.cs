@@ -265,6 +265,25 @@ public class GlockQueueTests
     }
 
     [Fact]
+    public void Withdraw_fails_local_waiters_with_EIO_and_later_requests_except_NOEXP()
+    {
+        using var node = new SingleNode();
+        var gl = node.Table.Get(1, NondiskGlockOperations.Instance);
+        var held = new GlockHolder(gl, LockState.Exclusive, owner: O1);
+        Assert.True(held.Nq().IsOk);
+        var waiter = new GlockHolder(gl, LockState.Exclusive, GlockHolderFlags.Async, O2);
+        waiter.Nq();
+
+        node.Table.Withdraw("lease lost");
+        Assert.Equal(Errno.EIO, waiter.Wait(Bound).Errno);
+        Assert.False(waiter.IsQueued);
+        Assert.Equal(Errno.EIO, new GlockHolder(gl, LockState.Shared, owner: O3).Nq().Errno);
+        Assert.Equal("lease lost", node.Table.WithdrawReason);
+        held.Dq();
+        Assert.True(new GlockHolder(gl, LockState.Shared, GlockHolderFlags.NoExpire, O3).Nq().IsOk);
+    }
+
+    [Fact]
     public void Enqueuing_twice_is_a_bug_reported_as_an_exception()
     {
         using var node = new SingleNode();

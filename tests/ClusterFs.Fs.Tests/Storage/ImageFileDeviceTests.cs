@@ -89,4 +89,17 @@ public sealed class ImageFileDeviceTests : IDisposable
         string path = NewImage(4096);
         Assert.Equal(Errno.EEXIST, ImageFileDevice.CreateSparse(path, 8192));
     }
+
+    [Fact]
+    public void Under_O_DIRECT_requests_must_be_aligned_to_4096_bytes()
+    {
+        string path = NewImage(1 << 20);
+        using var dev = ImageFileDevice.Open(path, readOnly: false, direct: true, out var err);
+        if (err == Errno.EINVAL) return; // the temp file system refuses O_DIRECT (tmpfs); nothing to prove here
+        Assert.True(dev!.Direct);
+        Assert.Equal(4096, dev.SectorSize);
+        Assert.Equal(Errno.EINVAL, dev.Write(512, new byte[4096]));
+        Assert.Equal(Errno.EINVAL, dev.Read(0, new byte[512]));
+        Assert.Equal(Errno.OK, dev.Write(4096, new byte[4096]));
+    }
 }

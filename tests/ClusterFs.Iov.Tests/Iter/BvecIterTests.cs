@@ -57,6 +57,22 @@ public class BvecIterTests
     }
 
     [Fact]
+    public void GetPages_of_a_bvec_takes_a_page_reference_that_ReleasePages_drops()
+    {
+        var buf = SegmentedBuffer.Bvec([100], [0]);
+        var page = buf.Bvecs[0].Page;
+        int refs = page.RefCount;
+        var it = buf.NewIter(IterDirection.Source);
+        var pages = new Page[1];
+
+        long got = it.GetPages(pages, 100, 1, out int start);
+        Assert.Equal(refs + 1, page.RefCount);
+
+        it.ReleasePages(pages.AsSpan(0, IovIter.PagesSpanned(start, got)));
+        Assert.Equal(refs, page.RefCount);
+    }
+
+    [Fact]
     public void GetPages_honours_maxSize_and_maxPages_zero()
     {
         var buf = SegmentedBuffer.Bvec([100], [0]);

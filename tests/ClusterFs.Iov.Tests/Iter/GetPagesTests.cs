@@ -21,9 +21,19 @@ public class GetPagesTests
         Assert.Same(mem.Mm.GetPte(mem.Base)!.Page, pages[0]);
         Assert.Same(mem.Mm.GetPte(mem.Base + P)!.Page, pages[1]);
         Assert.Equal(P, it.Count);
+        Assert.Equal(2, IovIter.PagesSpanned(start, got));
         int refs = pages[0].RefCount;
-        it.ReleasePages(pages);
+        it.ReleasePages(pages.AsSpan(0, IovIter.PagesSpanned(start, got)));
         Assert.Equal(refs - 1, pages[0].RefCount);
+    }
+
+    [Fact]
+    public void PagesSpanned_counts_the_pages_under_a_result()
+    {
+        Assert.Equal(0, IovIter.PagesSpanned(100, 0));
+        Assert.Equal(1, IovIter.PagesSpanned(0, P));
+        Assert.Equal(2, IovIter.PagesSpanned(1, P));
+        Assert.Equal(1, IovIter.PagesSpanned(P - 1, 1));
     }
 
     [Fact]

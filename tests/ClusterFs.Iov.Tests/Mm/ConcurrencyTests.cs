@@ -47,7 +47,9 @@ public sealed class ConcurrencyTests
             Assert.True((await writer.WaitAsync(s_timeout)).IsOk);
         }
         finally { release.Set(); }
-        Assert.Equal(0, await faulter.WaitAsync(s_timeout));
+        // The handled fault maps the page, but the munmap may zap it before the copy re-reads the PTE,
+        // and then the refault finds no VMA: either outcome is correct, a hang is not.
+        Assert.InRange(await faulter.WaitAsync(s_timeout), 0, 1);
         Assert.Null(mm.FindVma(Base + 4 * P));
     }
 

@@ -270,6 +270,7 @@ public class KernelIterProperties
             var pages = new Page[1];
 
             long got = it.GetPages(pages, maxSize, 1, out int start);
+            it.ReleasePages(pages.AsSpan(0, IovIter.PagesSpanned(start, got)));
 
             if (got < 0) return false;
             if (got == 0) return it.Count == count && (count == 0 || maxSize == 0);

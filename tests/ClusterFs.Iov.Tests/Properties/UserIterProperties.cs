@@ -211,6 +211,54 @@ public class UserIterProperties
         }));
     }
 
+    [Fact]
+    public void Zero_of_user_memory_equals_copying_zeroes()
+    {
+        PropCheck.Run(Prop.ForAll(IterGens.UserArb(), c =>
+        {
+            using var zeroed = UserMemory.Create(c.States, c.Seed);
+            using var copied = UserMemory.Create(c.States, c.Seed);
+            var rnd = new Random(c.Seed);
+            var segs = c.Segments(zeroed);
+            var shifted = segs.Select(s => s with { Base = s.Base - zeroed.Base + copied.Base }).ToArray();
+            var a = c.NewIter(zeroed, IterDirection.Dest, segs);
+            var b = c.NewIter(copied, IterDirection.Dest, shifted);
+            int n = rnd.Next(0, 3 * P);
+
+            long za, zb;
+            using (var scope = c.FaultsDisabled ? Faults.Disable() : default)
+            {
+                za = a.Zero(n);
+                zb = b.CopyTo(new byte[n]);
+            }
+
+            return za == zb && a.Count == b.Count
+                && zeroed.Peek(zeroed.Base, (int)zeroed.Length).AsSpan().SequenceEqual(copied.Peek(copied.Base, (int)copied.Length));
+        }));
+    }
+
+    [Fact]
+    public void ImportIovec_total_is_the_sum_clamped_to_MAX_RW_COUNT_and_the_iterator_holds_it()
+    {
+        var arb = Arb.From(Gen.ArrayOf(Gen.Frequency(
+            (3, Gen.Choose(0, 5000).Select(l => (long)l)),
+            (1, Gen.Choose(0, int.MaxValue).Select(l => (long)l * 4)),
+            (1, Gen.Constant(-1L)))));
+        PropCheck.Run(Prop.ForAll(arb, lengths =>
+        {
+            using var mm = new AddressSpace();
+            var vec = lengths.Select((l, k) => new Iovec(0x10000 + (ulong)k * 0x1000_0000, l)).ToArray();
+
+            long total = IovIter.ImportIovec(IterDirection.Source, mm, vec, out var it);
+
+            if (lengths.Any(l => l < 0)) return total == Errno.EINVAL.Negative && it is null;
+            long expected = Math.Min(lengths.Sum(), IovIter.MaxRwCount);
+            return total == expected && it!.Count == expected
+                && it.Kind == (lengths.Length == 1 ? IterKind.Ubuf : IterKind.Iovec)
+                && (lengths.Length == 1 || it.NrSegs == lengths.Length);
+        }));
+    }
+
     /// <summary>The walk model: visits the non-empty pieces of <paramref name="segs"/> up to
     /// <paramref name="n"/> bytes, stopping after the first piece <paramref name="step"/> does not
     /// finish. Returns the bytes done.</summary>

@@ -155,4 +155,16 @@ public sealed class UserfaultApiTests
         Assert.Equal(PollEvents.None, f.Ctx.Poll());
         Assert.Equal(Errno.EINVAL, f.Ctx.Unregister(UserfaultFixture.Base + 64 * (ulong)P, P));
     }
+
+    [Fact]
+    public void OperationsOnAContextWhoseAddressSpaceIsGoneReturnEsrch()
+    {
+        var f = new UserfaultFixture(register: false);
+        f.Mm.Dispose();
+        Assert.Equal(Errno.ESRCH, f.Ctx.Register(UserfaultFixture.Base, P, UserfaultModes.Missing, out _));
+        Assert.Equal(Errno.ESRCH, f.Ctx.Copy(UserfaultFixture.Base, new byte[P], 0, out long copied));
+        Assert.Equal(Errno.ESRCH.Negative, copied);
+        Assert.Equal(Errno.ESRCH, f.Ctx.Unregister(UserfaultFixture.Base, P));
+        f.Dispose();
+    }
 }

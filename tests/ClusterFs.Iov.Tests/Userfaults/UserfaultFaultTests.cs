@@ -266,4 +266,30 @@ public sealed class UserfaultFaultTests
         Assert.Equal(0, await reader.WaitAsync(s_timeout));
         Assert.Same(Page.Zero, f.Mm.GetPte(Base + 2 * P)!.Page);
     }
+
+    [Fact]
+    public async Task SharedAnonymousMemoryUserfaultsOnMissingPagesAndCopyFillsTheSharedObject()
+    {
+        using var f = new UserfaultFixture(register: false);
+        long shared = f.Mm.Mmap(0, 2 * P, Prot.Read | Prot.Write, MapFlags.Shared);
+        Assert.True(shared > 0);
+        ulong addr = (ulong)shared;
+        Assert.Equal(Errno.EINVAL, f.Ctx.Register(addr, 2 * P, UserfaultModes.WriteProtect, out _));
+        Assert.Equal(Errno.OK, f.Ctx.Register(addr, 2 * P, UserfaultModes.Missing, out _));
+        var reader = f.ReadOnOtherThread(addr + P, 4);
+        Assert.Equal(addr + P, (await f.NextMessage()).Address);
+        Assert.Equal(Errno.OK, f.Ctx.Copy(addr + P, UserfaultFixture.Filled(0x33), 0, out _));
+        Assert.Equal(0, await reader.WaitAsync(s_timeout));
+        Assert.Equal(Errno.EEXIST, f.Ctx.Copy(addr + P, UserfaultFixture.Filled(0x44), 0, out _));
+
+        // The page lives in the shared object: after DONTNEED it refaults from there without a message.
+        Assert.Equal(Errno.OK, f.Mm.Madvise(addr + P, P, Advice.DontNeed));
+        var back = new byte[1];
+        Assert.Equal(0, f.Mm.CopyFromUser(addr + P, back));
+        Assert.Equal(0x33, back[0]);
+        Assert.Equal(Errno.OK, f.Ctx.ZeroPage(addr, P, 0, out _));
+        Assert.Equal(0, f.Mm.CopyToUser(addr, [5]));
+        Assert.False(f.Mm.GetPte(addr)!.Page!.IsZeroPage);
+        Assert.Equal(PollEvents.None, f.Ctx.Poll());
+    }
 }

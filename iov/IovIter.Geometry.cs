@@ -2,7 +2,7 @@ using ClusterFs.Iov.Mm;
 
 namespace ClusterFs.Iov;
 
-// iov_iter_npages: how many pages the remaining bytes touch (sizes bio and page arrays).
+// iov_iter_npages and iov_iter_alignment: read-only walks that size and check direct I/O.
 public sealed partial class IovIter
 {
     /// <summary>
@@ -20,6 +20,44 @@ public sealed partial class IovIter
         Position pos = _pos;
         Walk(ref pos, _pos.Count, ref step);
         return (int)Math.Min(step.Pages, maxPages);
+    }
+
+    /// <summary>
+    /// iov_iter_alignment: the OR of the start address and length of every non-empty piece of the
+    /// remaining <see cref="Count"/> bytes, so <c>(Alignment() &amp; (blockSize - 1)) == 0</c> says every
+    /// piece starts and ends on a block boundary (direct I/O's check). BVEC pieces contribute their
+    /// in-page offset; KVEC pieces only their length (process memory has no address here); DISCARD 0.
+    /// The iterator does not move.
+    /// </summary>
+    public ulong Alignment()
+    {
+        var step = new AlignmentStep();
+        Position pos = _pos;
+        if (_kind != IterKind.Discard) Walk(ref pos, _pos.Count, ref step);
+        return step.Bits;
+    }
+
+    private struct AlignmentStep : IIterStep
+    {
+        public ulong Bits { get; private set; }
+
+        public long User(AddressSpace mm, ulong addr, long len, long progress)
+        {
+            Bits |= addr | (ulong)len;
+            return 0;
+        }
+
+        public long Kernel(Span<byte> piece, long progress)
+        {
+            Bits |= (uint)piece.Length;
+            return 0;
+        }
+
+        public long InPage(Page page, int offset, int len, long progress)
+        {
+            Bits |= (uint)offset | (uint)len;
+            return 0;
+        }
     }
 
     /// <summary>Counts the pages under each piece; refuses further pieces once maxPages is reached.</summary>

@@ -1,0 +1,4 @@
+using System.Runtime.Versioning;
+
+// FUSE mounts exist only on Linux; so do these tests.
+[assembly: SupportedOSPlatform("linux")]
