@@ -112,7 +112,8 @@ public sealed partial class ClusterFsFuse
         if ((mode & ~(KeepSize | PunchHole)) != 0) return Errno.EOPNOTSUPP;
         bool punch = (mode & PunchHole) != 0;
         if (punch && (mode & KeepSize) == 0) return Errno.EOPNOTSUPP;
-        if ((file.OpenFlags & O_ACCMODE) == 0) return Errno.EBADF;
+        // No access-mode check here: the kernel refuses fallocate on a file not open for writing, and libfuse
+        // does not pass the open flags with this request.
         var inode = _node.GetInode(ToCore(ino));
         var gh = inode.Lock(LockState.Exclusive, out var e);
         if (gh is null) return e;

@@ -1,0 +1,141 @@
+using ClusterFs.Cli.Mount;
+using ClusterFs.Fs.Format;
+using ClusterFs.Fs.Node;
+using ClusterFs.Fs.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ClusterFs.Fuse.Tests.Core;
+
+/// <summary>
+/// A ClusterFs image in a temp directory, mounted (nolock) through the real kernel at a fresh mount point under
+/// <see cref="MemoryFsMount.Root"/>, in this process (the same wiring as `clusterfs mount --foreground`). Dispose
+/// unmounts — even after a failed mount or test — and then checks the image with a read-only fsck, throwing when it
+/// is not clean, so every test using a mount also proves the image consistent.
+/// </summary>
+public sealed class ClusterFsMount : IMountUnderTest, IDisposable
+{
+    private FuseMount? _mount;
+    private ClusterFsFuse? _fs;
+    private FsNode? _node;
+    private readonly bool _ownsImageDir;
+
+    /// <summary>Formats a fresh image of <paramref name="size"/> bytes and mounts it.</summary>
+    public ClusterFsMount() : this(null, 256L << 20)
+    {
+    }
+
+    private ClusterFsMount(string? image, long size)
+    {
+        MemoryFsMount.RequireFuse();
+        MemoryFsMount.EnsureStaleMountsCleaned();
+        if (image is null)
+        {
+            _ownsImageDir = true;
+            ImageDir = Directory.CreateTempSubdirectory("clusterfs-img-").FullName;
+            Image = Path.Combine(ImageDir, "fs.img");
+            Assert.True(ImageFileDevice.CreateSparse(Image, size).IsOk);
+            using var dev = ImageFileDevice.Open(Image, readOnly: false, direct: false, out var oe) ?? throw new IOException($"open {Image}: {oe}");
+            var e = Mkfs.Format(dev, new MkfsOptions(), out string? problem);
+            if (!e.IsOk) throw new IOException($"mkfs {Image}: {problem}");
+        }
+        else
+        {
+            Image = image;
+            ImageDir = Path.GetDirectoryName(image)!;
+        }
+        Directory.CreateDirectory(MemoryFsMount.Root);
+        MountPoint = Path.Combine(MemoryFsMount.Root, "cfs-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(MountPoint);
+        try { MountImage(); }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The image file.</summary>
+    public string Image { get; }
+
+    public string ImageDir { get; }
+
+    public string MountPoint { get; }
+
+    /// <summary>The mounted node (for glock and inode inspection).</summary>
+    public FsNode Node => _node ?? throw new InvalidOperationException("not mounted");
+
+    public ClusterFsFuse Fs => _fs ?? throw new InvalidOperationException("not mounted");
+
+    public string PathOf(string name) => Path.Combine(MountPoint, name);
+
+    private void MountImage()
+    {
+        var dev = ImageFileDevice.Open(Image, readOnly: false, direct: false, out var oe) ?? throw new IOException($"open {Image}: {oe}");
+        var e = FsNode.Mount(dev, new NodeOptions { OwnsDevice = true, Name = "test" }, out _node, out string? problem);
+        if (!e.IsOk)
+        {
+            dev.Dispose();
+            throw new IOException($"mount {Image}: {problem}");
+        }
+        _fs = new ClusterFsFuse(_node!, clustered: false, NullLogger.Instance);
+        _mount = FuseMount.Mount(_fs, MountPoint, new FuseMountOptions { Loop = new FuseLoopOptions { MaxThreads = 8 } });
+        if (!_mount.WaitUntilLive(TimeSpan.FromSeconds(10)))
+            throw new InvalidOperationException($"FUSE mount at {MountPoint} did not become live within 10 s");
+        _fs.AttachSession(_mount.Session);
+    }
+
+    /// <summary>Unmounts (FUSE first, then the node, which writes back and marks the journal clean) and mounts the
+    /// same image again at the same mount point.</summary>
+    public void Remount()
+    {
+        Unmount();
+        MountImage();
+    }
+
+    private void Unmount()
+    {
+        try { _mount?.Unmount(); }
+        finally
+        {
+            _mount = null;
+            _fs?.Dispose();
+            _fs = null;
+            var e = _node?.Unmount();
+            _node = null;
+            if (e is { IsOk: false }) throw new IOException($"node unmount of {Image} failed: {e}");
+        }
+    }
+
+    /// <summary>Runs a read-only fsck (`clusterfs fsck -n`) of the unmounted image.</summary>
+    public FsckReport Fsck()
+    {
+        using var dev = ImageFileDevice.Open(Image, readOnly: true, direct: false, out var oe) ?? throw new IOException($"open {Image}: {oe}");
+        return global::ClusterFs.Fs.Format.Fsck.Run(dev, null, repair: false);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Unmount();
+            if (File.Exists(Image))
+            {
+                var report = Fsck();
+                if (report.OperationalError is not null || report.Problems.Count > 0)
+                    throw new InvalidOperationException($"fsck -n of {Image} after the test: {report.OperationalError} {string.Join("; ", report.Problems)}");
+            }
+        }
+        finally
+        {
+            try
+            {
+                if (Directory.Exists(MountPoint) && MountTable.FindFuse(MountPoint) is null) Directory.Delete(MountPoint);
+                if (_ownsImageDir) Directory.Delete(ImageDir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the next run's stale cleanup.
+            }
+        }
+    }
+}
