@@ -65,7 +65,7 @@ public sealed partial class IovIter
         if (!IsUserBacked && _kind != IterKind.Bvec) return Errno.EFAULT.Negative;
         GupFlags flags = GupFlags.None;
         if (_direction == IterDirection.Dest) flags |= GupFlags.Write;
-        if (NoFault) flags |= GupFlags.NoFault;
+        if (NoFault) flags |= GupFastOnly ? GupFlags.FastOnly : GupFlags.NoFault;
         var step = new GetPagesStep(pages, maxPages, flags);
         long got = Walk(ref _pos, maxSize, ref step);
         pages = step.Pages;

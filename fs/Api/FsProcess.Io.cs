@@ -83,7 +83,6 @@ public sealed partial class FsProcess
     {
         if ((flags & KiocbFlags.Direct) != 0 && !DirectAligned(file, to, pos)) return Errno.EINVAL.Negative;
         var iocb = new Kiocb(pos, flags & ~(KiocbFlags.Append | KiocbFlags.Sync | KiocbFlags.Dsync));
-        // TODO(io-dio): O_DIRECT reads go through the buffered path until the direct-I/O engine is merged.
         long r = GfsFileOperations.ReadIter(file.Inode, iocb, to);
         if (advance && r > 0) file.Position = iocb.Position;
         return r;

@@ -16,6 +16,12 @@ namespace ClusterFs.Fs.Files;
 /// </summary>
 public static class GfsFileOperations
 {
+    private static long s_faultInRounds;
+
+    /// <summary>Buffered fault-in rounds (glock dropped, window faulted in) since the process started: benchmarks
+    /// report retries per call from it.</summary>
+    public static long FaultInRounds => Interlocked.Read(ref s_faultInRounds);
+
     /// <summary>
     /// should_fault_in_pages: false when nothing is left or the iterator is not user memory. Otherwise the window
     /// to fault in: up to 1 MiB (bounded by the task's dirty-page allowance, at least 8 pages) after progress, one
@@ -42,11 +48,14 @@ public static class GfsFileOperations
     /// gfs2_file_read_iter, buffered part: first without any glock (faults disabled, NoIo: cached uptodate pages
     /// only), then under the inode glock SH with faults disabled, dropping the glock to fault in the window of the
     /// destination and retrying while something could be faulted in. Returns the bytes read, or -errno when none
-    /// (EDEADLK when a fault recursed into the glock under the unfixed switch).
+    /// (EDEADLK when a fault recursed into the glock under the unfixed switch). O_DIRECT reads go to
+    /// <see cref="Gfs2DirectIo.DirectRead"/> (DF glock, NoFault iterator) instead.
     /// </summary>
     public static long ReadIter(Inode inode, Kiocb iocb, IovIter to)
     {
         if (to.Count == 0) return 0;
+        if ((iocb.Flags & KiocbFlags.Direct) != 0)
+            return Gfs2DirectIo.DirectRead(iocb, to, inode, inode.Glock, TaskContext.Current, IoDebugSwitches.DirectModes);
         if (IoDebugSwitches.FaultsUnderGlock) return UnfixedRead(inode, iocb, to);
         long read = 0, ret;
         var flags = iocb.Flags;
@@ -75,6 +84,7 @@ public static class GfsFileOperations
             if (ret > 0) read += ret;
             if (!ShouldFaultInPages(to, iocb, ref prevCount, out long window)) { gh.Dq(); break; }
             gh.Dq();
+            Interlocked.Increment(ref s_faultInRounds);
             window -= FaultInIter.FaultInIovIterWriteable(to, window);
             if (window <= 0) break;
         }
@@ -95,6 +105,7 @@ public static class GfsFileOperations
         {
             if (fault)
             {
+                Interlocked.Increment(ref s_faultInRounds);
                 window -= FaultInIter.FaultInIovIterReadable(from, window);
                 if (window <= 0) { ret = Errno.EFAULT.Negative; break; }
                 from.Truncate(window);
@@ -117,7 +128,7 @@ public static class GfsFileOperations
     /// <summary>
     /// gfs2_file_write_iter: O_APPEND refreshes i_size under a brief SH; generic_write_checks (EFBIG at the maximum
     /// file size, count clipped to it); then the buffered write, and for O_SYNC/O_DSYNC a write-back of the range.
-    /// O_DIRECT writes go buffered too until the direct-I/O engine is routed in (io-dio).
+    /// O_DIRECT goes through <see cref="Gfs2DirectIo.WriteIter"/> (DF glock, buffered fallback for the rest).
     /// </summary>
     public static long WriteIter(Inode inode, Kiocb iocb, IovIter from)
     {
@@ -133,8 +144,10 @@ public static class GfsFileOperations
         long orig = from.Count;
         if (from.Count > Volume.MaxFileSize - iocb.Position) from.Truncate(Volume.MaxFileSize - iocb.Position);
         long start = iocb.Position;
-        // TODO(io-dio): route KiocbFlags.Direct through the direct-I/O retry loop once io-dio is merged; buffered for now.
-        long ret = BufferedWriteIter(inode, iocb, from);
+        long ret = (iocb.Flags & KiocbFlags.Direct) != 0
+            ? Gfs2DirectIo.WriteIter(iocb, from, inode, inode.Glock, (k, it) => BufferedWriteIter(inode, k, it),
+                TaskContext.Current, IoDebugSwitches.DirectModes)
+            : BufferedWriteIter(inode, iocb, from);
         if (from.Count < orig && ret >= 0) from.Reexpand(Math.Min(orig - ret, orig));
         if (ret > 0 && (iocb.Flags & (KiocbFlags.Sync | KiocbFlags.Dsync)) != 0)
         {

@@ -20,6 +20,21 @@ public static class IoDebugSwitches
         set => s_faultsUnderGlock = value;
     }
 
+    private static volatile bool s_gupFastOnly;
+
+    /// <summary>True: direct I/O gets user pages with FastOnly instead of NoFault (the generic/208 livelock: the
+    /// retry loop makes no progress on zero-page PTEs until its cap).</summary>
+    public static bool GupFastOnly
+    {
+        get => s_gupFastOnly;
+        set => s_gupFastOnly = value;
+    }
+
+    /// <summary>The direct-I/O engine's view of the switches.</summary>
+    internal static DirectIoUnfixedModes DirectModes =>
+        (FaultsUnderGlock ? DirectIoUnfixedModes.FaultsUnderGlock : DirectIoUnfixedModes.None) |
+        (GupFastOnly ? DirectIoUnfixedModes.GupFastOnly : DirectIoUnfixedModes.None);
+
     /// <summary>Test hook run by the unfixed write path right after it took the inode glock, before it touches
     /// user memory (tests line two nodes up at that point so the cross-node ABBA deadlock is certain).</summary>
     public static Action<Inodes.Inode>? AfterUnfixedGlock { get; set; }

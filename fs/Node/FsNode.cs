@@ -199,8 +199,9 @@ public sealed partial class FsNode : IDisposable
         return new MetaLockScope(gh);
     }
 
-    /// <summary>Stops all cluster I/O: glock waiters fail with EIO (so a deadlocked test can tear down) and every
-    /// later glock request fails.</summary>
+    /// <summary>Stops all cluster I/O: every later glock request fails with EIO, and so do waiters that are not
+    /// waiting for the lock manager. (Waiters with a request in flight are released when the lock manager answers:
+    /// a test tearing down a cross-node deadlock declares the nodes dead in the lock space, which fails those.)</summary>
     public void Withdraw(string reason) => Glocks.Withdraw(reason);
 
     /// <summary>

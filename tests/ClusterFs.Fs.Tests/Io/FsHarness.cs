@@ -43,5 +43,16 @@ internal static class FsHarness
         return b;
     }
 
+    /// <summary>Bounded wait for threads the test started (the tests are synchronous on purpose: a deadlock is
+    /// detected by the bound, and the test then tears the nodes down).</summary>
+    public static bool WaitAll(TimeSpan timeout, params Task[] tasks) => Task.WaitAll(tasks, timeout);
+
+    /// <summary>The result of a task already known to have completed.</summary>
+    public static T Done<T>(Task<T> task)
+    {
+        Assert.True(task.IsCompleted);
+        return task.GetAwaiter().GetResult();
+    }
+
     public static void Ok(Errno e) => Assert.Equal(Errno.OK, e);
 }

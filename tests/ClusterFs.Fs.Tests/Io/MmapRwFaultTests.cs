@@ -122,6 +122,40 @@ public sealed class MmapRwFaultTests : IDisposable
         Assert.Equal(expect, FileBytes(fd, 0, 8 * Ps));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void DirectWriteFromMappingOfSameFileCopiesTheDataByteForByte(bool iovec)
+    {
+        var (_, map) = Setup();
+        int dfd = (int)_p.Open("/647", OpenFlags.ReadWrite | OpenFlags.Direct);
+        Assert.True(dfd >= 0);
+        DropPtes(map);
+        long n = Bounded(() => iovec
+            ? Iovec2(map + 2 * Ps, 4 * Ps, v => _p.Pwritev(dfd, v, 12 * Ps))
+            : _p.Pwrite(dfd, map + 2 * Ps, 4 * Ps, 12 * Ps));
+        Assert.Equal(4 * Ps, n);
+        Assert.Equal(_data[(2 * Ps)..(6 * Ps)], FileBytes(dfd, 12 * Ps, 4 * Ps));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void DirectReadIntoMappingOfSameFileCopiesTheDataByteForByte(bool iovec)
+    {
+        var (fd, map) = Setup();
+        int dfd = (int)_p.Open("/647", OpenFlags.ReadWrite | OpenFlags.Direct);
+        Assert.True(dfd >= 0);
+        Ok(_p.Fsync(fd));
+        DropPtes(map);
+        ulong dst = map + 8 * Ps;
+        long n = Bounded(() => iovec
+            ? Iovec2(dst, 4 * Ps, v => _p.Preadv(dfd, v, 0))
+            : _p.Pread(dfd, dst, 4 * Ps, 0));
+        Assert.Equal(4 * Ps, n);
+        Assert.Equal(_data[..(4 * Ps)], FileBytes(fd, 8 * Ps, 4 * Ps));
+    }
+
     [Fact]
     public void OverlappingWriteFromMappingOfSameRangeKeepsTheData()
     {
