@@ -58,7 +58,8 @@ public sealed partial class ClusterFsFuse
         {
             var to = IovIter.CreateKvec(IterDirection.Dest, NativeMemory.Wrap(p, buffer.Length));
             var iocb = new Kiocb(offset, KiocbFlagsOf(file.OpenFlags) & KiocbFlags.Direct);
-            // TODO(io-dio): the core still serves O_DIRECT reads through the page cache (as FsProcess does).
+            // O_DIRECT opens reach the core's direct path (DF glock); a misaligned offset or length is EINVAL there,
+            // as on a local filesystem (the kernel does not check alignment for FUSE).
             return GfsFileOperations.ReadIter(inode, iocb, to);
         }
     }

@@ -48,6 +48,29 @@ public sealed unsafe class ClusterFsIoTests
     }
 
     [Fact]
+    public void Misaligned_O_DIRECT_reads_and_writes_fail_with_EINVAL_as_on_a_local_filesystem()
+    {
+        using var m = new ClusterFsMount();
+        string p = m.PathOf("misaligned");
+        File.WriteAllBytes(p, new byte[2 * Page]);
+        byte* buf = (byte*)NativeMemory.AlignedAlloc(Page, Page);
+        int fd = Libc.OpenOrThrow(p, Libc.O_RDWR | Libc.O_DIRECT);
+        try
+        {
+            Assert.Equal(-1, (int)Libc.pwrite(fd, buf, 100, 10));
+            Assert.Equal(22, Libc.Errno);
+            Assert.Equal(-1, (int)Libc.pread(fd, buf, 7, 3));
+            Assert.Equal(22, Libc.Errno);
+        }
+        finally
+        {
+            Libc.close(fd);
+            NativeMemory.AlignedFree(buf);
+        }
+        Assert.Equal(new byte[2 * Page], File.ReadAllBytes(p));
+    }
+
+    [Fact]
     public void SEEK_DATA_and_SEEK_HOLE_find_the_data_and_holes_of_a_sparse_file()
     {
         using var m = new ClusterFsMount();

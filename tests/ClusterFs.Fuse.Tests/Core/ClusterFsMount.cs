@@ -1,5 +1,6 @@
 using ClusterFs.Cli.Mount;
 using ClusterFs.Fs.Format;
+using ClusterFs.Fs.LockManagers;
 using ClusterFs.Fs.Node;
 using ClusterFs.Fs.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,14 +19,27 @@ public sealed class ClusterFsMount : IMountUnderTest, IDisposable
     private ClusterFsFuse? _fs;
     private FsNode? _node;
     private readonly bool _ownsImageDir;
+    private readonly ILockManager? _lockManager;
+    private readonly bool _clustered;
+    private readonly bool _fsckOnDispose = true;
 
     /// <summary>Formats a fresh image of <paramref name="size"/> bytes and mounts it.</summary>
     public ClusterFsMount() : this(null, 256L << 20)
     {
     }
 
-    private ClusterFsMount(string? image, long size)
+    /// <summary>
+    /// Mounts an existing <paramref name="image"/> (formatted for <paramref name="lockManager"/>'s protocol) as one node
+    /// of a cluster; other mounts of the same image may run at the same time, so Dispose only unmounts (the caller runs
+    /// <see cref="FsckImage"/> once every node is gone).
+    /// </summary>
+    public static ClusterFsMount Join(string image, ILockManager lockManager) => new(image, 0, lockManager);
+
+    private ClusterFsMount(string? image, long size, ILockManager? lockManager = null)
     {
+        _lockManager = lockManager;
+        _clustered = lockManager is not null;
+        _fsckOnDispose = lockManager is null;
         MemoryFsMount.RequireFuse();
         MemoryFsMount.EnsureStaleMountsCleaned();
         if (image is null)
@@ -71,13 +85,13 @@ public sealed class ClusterFsMount : IMountUnderTest, IDisposable
     private void MountImage()
     {
         var dev = ImageFileDevice.Open(Image, readOnly: false, direct: false, out var oe) ?? throw new IOException($"open {Image}: {oe}");
-        var e = FsNode.Mount(dev, new NodeOptions { OwnsDevice = true, Name = "test" }, out _node, out string? problem);
+        var e = FsNode.Mount(dev, new NodeOptions { OwnsDevice = true, Name = "test", LockManager = _lockManager, MinHoldTime = TimeSpan.Zero }, out _node, out string? problem);
         if (!e.IsOk)
         {
             dev.Dispose();
             throw new IOException($"mount {Image}: {problem}");
         }
-        _fs = new ClusterFsFuse(_node!, clustered: false, NullLogger.Instance);
+        _fs = new ClusterFsFuse(_node!, _clustered, NullLogger.Instance);
         _mount = FuseMount.Mount(_fs, MountPoint, new FuseMountOptions { Loop = new FuseLoopOptions { MaxThreads = 8 } });
         if (!_mount.WaitUntilLive(TimeSpan.FromSeconds(10)))
             throw new InvalidOperationException($"FUSE mount at {MountPoint} did not become live within 10 s");
@@ -106,10 +120,10 @@ public sealed class ClusterFsMount : IMountUnderTest, IDisposable
         }
     }
 
-    /// <summary>Runs a read-only fsck (`clusterfs fsck -n`) of the unmounted image.</summary>
-    public FsckReport Fsck()
+    /// <summary>Runs a read-only fsck (`clusterfs fsck -n`) of an unmounted image.</summary>
+    public static FsckReport FsckImage(string image)
     {
-        using var dev = ImageFileDevice.Open(Image, readOnly: true, direct: false, out var oe) ?? throw new IOException($"open {Image}: {oe}");
+        using var dev = ImageFileDevice.Open(image, readOnly: true, direct: false, out var oe) ?? throw new IOException($"open {image}: {oe}");
         return global::ClusterFs.Fs.Format.Fsck.Run(dev, null, repair: false);
     }
 
@@ -118,9 +132,9 @@ public sealed class ClusterFsMount : IMountUnderTest, IDisposable
         try
         {
             Unmount();
-            if (File.Exists(Image))
+            if (_fsckOnDispose && File.Exists(Image))
             {
-                var report = Fsck();
+                var report = FsckImage(Image);
                 if (report.OperationalError is not null || report.Problems.Count > 0)
                     throw new InvalidOperationException($"fsck -n of {Image} after the test: {report.OperationalError} {string.Join("; ", report.Problems)}");
             }
