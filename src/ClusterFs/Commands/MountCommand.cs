@@ -83,6 +83,15 @@ public sealed class MountCommand : ICommand
     private static int Serve(string image, string mountPoint, ILockManager manager, bool clustered, int journal, List<string> extra, ILoggerFactory logging)
     {
         var log = logging.CreateLogger("mount");
+        // nolock trusts that no other node mounts the image: make a second nolock mount on this machine fail cleanly
+        // (an advisory flock on the image, held until exit) instead of corrupting it.
+        FileStream? guard = null;
+        if (!clustered)
+        {
+            try { guard = new FileStream(image, FileMode.Open, FileAccess.Read, FileShare.None); }
+            catch (IOException) { return Fail($"{image} is in use by another nolock mount"); }
+        }
+        using var guardScope = guard;
         var dev = ImageFileDevice.Open(image, readOnly: false, direct: false, out var oe);
         if (dev is null) return Fail($"cannot open image {image} for writing: {oe}");
         var e = FsNode.Mount(dev, new NodeOptions { LockManager = manager, Journal = journal, OwnsDevice = true, Logger = log, Name = Environment.MachineName },
@@ -100,7 +109,7 @@ public sealed class MountCommand : ICommand
         int rc = 0;
         try
         {
-            var options = new FuseMountOptions { Session = new FuseSessionOptions { FsName = Path.GetFileName(image), ExtraOptions = extra } };
+            var options = new FuseMountOptions { Session = new FuseSessionOptions { FsName = Path.GetFileName(image), ExtraOptions = extra, DefaultPermissions = true } };
             mount = FuseMount.Mount(fs, mountPoint, options, logging.CreateLogger("fuse"));
             if (!mount.WaitUntilLive(TimeSpan.FromSeconds(15))) { rc = Fail($"{mountPoint}: the FUSE mount did not become live"); return rc; }
             fs.AttachSession(mount.Session);

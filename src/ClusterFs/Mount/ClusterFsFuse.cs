@@ -62,6 +62,7 @@ public sealed partial class ClusterFsFuse : FuseFileSystemBase, IDisposable
     public void Dispose()
     {
         _node.InodeInvalidated -= OnInodeInvalidated;
+        _node.Volume.IsInUse = null;
         _inval.Dispose();
     }
 

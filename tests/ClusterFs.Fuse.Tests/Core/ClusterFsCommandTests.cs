@@ -120,7 +120,7 @@ public sealed class ClusterFsCommandTests : IDisposable
     }
 
     [Fact]
-    public void Foreground_mount_serves_files_shows_glocks_and_unmounts_cleanly_on_umount_and_on_SIGTERM()
+    public void Foreground_mount_serves_files_shows_glocks_refuses_a_second_mount_and_unmounts_cleanly_on_umount_and_on_SIGTERM()
     {
         string image = MakeImage();
         using (var server = ClusterFsCommand.Start("mount", image, _mnt, "--foreground"))
@@ -135,6 +135,11 @@ public sealed class ClusterFsCommandTests : IDisposable
             string otherBefore = Hash(other);
             AssertOneLineFailure(ClusterFsCommand.Run(60, "mount", other, _mnt, "--foreground"), "busy");
             Assert.Equal(otherBefore, Hash(other));
+            // A second nolock mount of the image being served is refused before it writes anything.
+            string second = Path.Combine(_dir, "second-mnt");
+            Directory.CreateDirectory(second);
+            AssertOneLineFailure(ClusterFsCommand.Run(60, "mount", image, second, "--foreground"), "in use");
+            Assert.Null(MountTable.FindFuse(second));
             Assert.Equal(0, ClusterFsCommand.Run(60, "umount", _mnt).Exit);
             Assert.Equal(0, server.Wait(60).Exit);
         }

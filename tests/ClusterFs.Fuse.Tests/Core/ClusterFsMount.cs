@@ -92,7 +92,11 @@ public sealed class ClusterFsMount : IMountUnderTest, IDisposable
             throw new IOException($"mount {Image}: {problem}");
         }
         _fs = new ClusterFsFuse(_node!, _clustered, NullLogger.Instance);
-        _mount = FuseMount.Mount(_fs, MountPoint, new FuseMountOptions { Loop = new FuseLoopOptions { MaxThreads = 8 } });
+        _mount = FuseMount.Mount(_fs, MountPoint, new FuseMountOptions
+        {
+            Loop = new FuseLoopOptions { MaxThreads = 8 },
+            Session = new FuseSessionOptions { DefaultPermissions = true },
+        });
         if (!_mount.WaitUntilLive(TimeSpan.FromSeconds(10)))
             throw new InvalidOperationException($"FUSE mount at {MountPoint} did not become live within 10 s");
         _fs.AttachSession(_mount.Session);
