@@ -94,6 +94,7 @@ public sealed partial class ClusterFsFuse
     public override Errno Release(in FuseContext ctx, ulong ino, in FuseFile file)
     {
         if (ino == ControlIno) { ReleaseControl(file); return Errno.OK; }
+        if (file.IsFlockRelease) FlockUnlock((ToCore(ino), file.LockOwner));
         ChangeOpens(ToCore(ino), -1);
         return Errno.OK;
     }

@@ -17,8 +17,9 @@ namespace ClusterFs.Cli.Mount;
 /// </summary>
 /// <remarks>Lock order: inode glocks -> meta glock -> <see cref="_useLock"/> (a leaf). Coherence: when an inode's glock
 /// drops its cache (demotion to UN/DF), <see cref="FsNode.InodeInvalidated"/> queues a notify_inval_inode that an
-/// <see cref="InvalidationQueue"/> thread sends, never a request handler. POSIX and flock locks are local to this
-/// node (the capabilities are not negotiated, so the kernel keeps them): TODO cluster-wide locks through flock glocks.</remarks>
+/// <see cref="InvalidationQueue"/> thread sends, never a request handler. flock(2) locks hold across nodes (flock
+/// glocks); POSIX record locks are local to this node (not negotiated, so the kernel keeps them): TODO cluster-wide
+/// POSIX locks (gfs2 uses dlm's plock service, which no lock manager here offers yet).</remarks>
 public sealed partial class ClusterFsFuse : FuseFileSystemBase, IDisposable
 {
     private const ulong FuseRootId = 1;
@@ -75,13 +76,15 @@ public sealed partial class ClusterFsFuse : FuseFileSystemBase, IDisposable
     /// <inheritdoc/>
     public override void Init(FuseConnection connection)
     {
-        // TODO(cluster locks): take POSIX/flock locks through flock glocks; until then the kernel keeps them locally.
-        connection.Drop(FuseCapabilities.PosixLocks | FuseCapabilities.FlockLocks);
+        // TODO(cluster POSIX locks): until a lock manager offers plocks, the kernel keeps POSIX locks node-local.
+        connection.Drop(FuseCapabilities.PosixLocks);
+        connection.Request(FuseCapabilities.FlockLocks);
     }
 
     /// <inheritdoc/>
     public override void Destroy()
     {
+        FlockUnlockAll();
         long[] orphans;
         lock (_useLock)
         {

@@ -1,6 +1,7 @@
 using ClusterFs.Fs.Format;
 using ClusterFs.Fs.LockManagers;
 using ClusterFs.Fs.Storage;
+using ClusterFs.Fuse.Tests.Native;
 
 namespace ClusterFs.Fuse.Tests.Core;
 
@@ -16,13 +17,71 @@ public sealed class ClusterFsTwoNodeTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    [Fact]
-    public void Writes_through_one_mount_are_read_through_the_other_after_the_glock_moves()
+    private string TwoNodeImage()
     {
         string image = Path.Combine(_dir, "shared.img");
         Assert.True(ImageFileDevice.CreateSparse(image, 256L << 20).IsOk);
-        using (var dev = ImageFileDevice.Open(image, readOnly: false, direct: false, out _)!)
-            Assert.True(Mkfs.Format(dev, new MkfsOptions { Journals = 2, LockProtocol = "lock_inproc", LockTable = Table }, out _).IsOk);
+        using var dev = ImageFileDevice.Open(image, readOnly: false, direct: false, out _)!;
+        Assert.True(Mkfs.Format(dev, new MkfsOptions { Journals = 2, LockProtocol = "lock_inproc", LockTable = Table }, out _).IsOk);
+        return image;
+    }
+
+    [Fact]
+    public void Flock_excludes_across_nodes_and_between_open_files_of_one_node()
+    {
+        string image = TwoNodeImage();
+        var space = new InProcessLockSpace(Table, 2);
+        using (var a = ClusterFsMount.Join(image, space.CreateManager()))
+        using (var b = ClusterFsMount.Join(image, space.CreateManager()))
+        {
+            File.WriteAllText(a.PathOf("lockfile"), "l");
+            int fa = Libc.OpenOrThrow(a.PathOf("lockfile"), Libc.O_RDWR);
+            int fa2 = Libc.OpenOrThrow(a.PathOf("lockfile"), Libc.O_RDWR);
+            int fb = Libc.OpenOrThrow(b.PathOf("lockfile"), Libc.O_RDWR);
+            try
+            {
+                Assert.Equal(0, Libc.flock(fa, Libc.LOCK_EX | Libc.LOCK_NB));
+                // Another node: refused by the flock glock.
+                Assert.Equal(-1, Libc.flock(fb, Libc.LOCK_SH | Libc.LOCK_NB));
+                Assert.Equal(Libc.EAGAIN, Libc.Errno);
+                // Another open file of the same node: refused by the local table.
+                Assert.Equal(-1, Libc.flock(fa2, Libc.LOCK_EX | Libc.LOCK_NB));
+                Assert.Equal(Libc.EAGAIN, Libc.Errno);
+                // A blocking request on the other node is granted once the holder unlocks.
+                int waited = -2;
+                var waiter = new Thread(() => waited = Libc.flock(fb, Libc.LOCK_EX)) { IsBackground = true };
+                waiter.Start();
+                Assert.False(waiter.Join(TimeSpan.FromMilliseconds(300)), "flock was granted while another node held it");
+                Assert.Equal(0, Libc.flock(fa, Libc.LOCK_UN));
+                Assert.True(waiter.Join(TimeSpan.FromSeconds(10)), "the waiting flock was not granted after the unlock");
+                Assert.Equal(0, waited);
+                Assert.Equal(-1, Libc.flock(fa, Libc.LOCK_SH | Libc.LOCK_NB));
+                Assert.Equal(Libc.EAGAIN, Libc.Errno);
+            }
+            finally
+            {
+                Libc.close(fa);
+                Libc.close(fa2);
+                Libc.close(fb); // releases b's lock (release with flock-unlock)
+            }
+            int again = Libc.OpenOrThrow(a.PathOf("lockfile"), Libc.O_RDWR);
+            try
+            {
+                Assert.Equal(0, Libc.flock(again, Libc.LOCK_EX | Libc.LOCK_NB));
+            }
+            finally
+            {
+                Libc.close(again);
+            }
+        }
+        var report = ClusterFsMount.FsckImage(image);
+        Assert.True(report.Problems.Count == 0 && report.OperationalError is null, string.Join("; ", report.Problems) + report.OperationalError);
+    }
+
+    [Fact]
+    public void Writes_through_one_mount_are_read_through_the_other_after_the_glock_moves()
+    {
+        string image = TwoNodeImage();
         var space = new InProcessLockSpace(Table, 2);
         using (var a = ClusterFsMount.Join(image, space.CreateManager()))
         using (var b = ClusterFsMount.Join(image, space.CreateManager()))
