@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using ClusterFs.Fs.Journal;
 using ClusterFs.Fs.Storage;
 using ClusterFs.Iov;
 
@@ -62,7 +63,6 @@ public static class Mkfs
         }
 
         var buf = new byte[bs];
-        var zero = new byte[bs];
         // Resource groups: headers and bitmaps. The root dinode and its first leaf take rgrp 0's first two data blocks.
         long root = rgrps[0].FirstDataBlock, rootLeaf = root + 1;
         for (int i = 0; i < rgrps.Count; i++)
@@ -97,14 +97,16 @@ public static class Mkfs
             var e = WriteSealed(device, buf, 1 + rb, out problem);
             if (!e.IsOk) return e;
         }
-        // Journals: zero each header block; the journal code formats the rest on first use.
+        // Journals: each formatted clean, so a mount never has to guess whether a zeroed header means "new"
+        // (auto-formatting at mount could hide an old image's unreplayed journal). The id tags every journal
+        // block, so leftovers of an earlier filesystem on the same device are never replayed.
         var journals = new JournalExtent[options.Journals];
         for (int j = 0; j < options.Journals; j++)
         {
             long first = 1 + rindexBlocks + j * journalBlocks;
             journals[j] = new JournalExtent(first, journalBlocks);
-            var e = device.Write(first * bs, zero);
-            if (!e.IsOk) { problem = $"block {first}: write failed: {e}"; return e; }
+            var e = MetadataJournal.Format(device, journals[j].ToLocation(bs), JournalId(options.Uuid, j));
+            if (!e.IsOk) { problem = $"block {first}: formatting journal {j} failed: {e}"; return e; }
         }
         // Root directory: depth-0 table stuffed in the dinode, pointing at one empty leaf.
         MetaHeader.Init(buf, BlockType.DirLeaf, rootLeaf);
@@ -135,6 +137,31 @@ public static class Mkfs
         e2 = device.Flush();
         problem = e2.IsOk ? null : $"flush failed: {e2}";
         return e2;
+    }
+
+    /// <summary>
+    /// The id of journal <paramref name="index"/> of the filesystem <paramref name="uuid"/>: non-zero, distinct per
+    /// journal of one filesystem, and different between filesystems (a splitmix64 mix of the UUID and the index).
+    /// </summary>
+    public static ulong JournalId(Guid uuid, int index)
+    {
+        Span<byte> raw = stackalloc byte[16];
+        uuid.TryWriteBytes(raw);
+        ulong lo = BinaryPrimitives.ReadUInt64LittleEndian(raw);
+        ulong hi = BinaryPrimitives.ReadUInt64LittleEndian(raw[8..]);
+        // Mix the UUID fully first, then add the index: the ids of one filesystem are then distinct
+        // (the finaliser is a bijection of the sum, and the sums differ by the index).
+        ulong x = Mix(Mix(lo) ^ hi) + (ulong)index;
+        x = Mix(x);
+        return x == 0 ? 1 : x;
+    }
+
+    private static ulong Mix(ulong z)
+    {
+        z += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
     }
 
     private static Errno WriteSealed(IBlockDevice device, byte[] buf, long block, out string? problem)

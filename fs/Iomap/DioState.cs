@@ -113,7 +113,8 @@ internal sealed class DioState
             }
             if (ret > 0) ret += DoneBefore;
         }
-        _done?.Dispose();
+        // _done is not disposed: a bio's Set may still be returning while the woken submitter gets here, and
+        // an event whose wait handle was never materialised holds nothing the GC cannot collect.
         return ret;
     }
 }

@@ -73,8 +73,9 @@ public sealed class InProcessLockSpace
                 return false;
             node.Dead = true;
             _recovering.Add(journalId);
-            DropNodeLocked(node, outbox);
+            // Withdraw before the Error completions: a waiter that sees EIO finds its node already withdrawn.
             outbox.Add(Callback.Withdraw(node, "declared dead by the in-process lock space"));
+            DropNodeLocked(node, outbox);
             foreach (var survivor in _nodes.Values)
                 outbox.Add(Callback.Recover(survivor, journalId));
             ProcessAllLocked(outbox);

@@ -8,10 +8,10 @@ namespace ClusterFs.Fs.LockManagers;
 public static class LockManagerFactory
 {
     /// <summary>
-    /// Parses <paramref name="spec"/>: "etcd://HOST:PORT" (optionally "?ttl=SECONDS") gives an
-    /// <see cref="EtcdLockManager"/> (nothing is contacted until Mount). Returns OK and the manager, or EINVAL
-    /// for a malformed or unknown specification and EOPNOTSUPP for a known manager not built into this
-    /// factory, with <paramref name="error"/> saying why.
+    /// Parses <paramref name="spec"/>: "nolock" (or "lock_nolock") gives a <see cref="NoLockManager"/>;
+    /// "etcd://HOST:PORT" (optionally "?ttl=SECONDS") gives an <see cref="EtcdLockManager"/> (nothing is
+    /// contacted until Mount). Returns OK and the manager (the caller disposes it), or EINVAL for a malformed
+    /// or unknown specification, with <paramref name="error"/> saying why.
     /// </summary>
     public static Errno TryCreate(string spec, out ILockManager? manager, out string error)
     {
@@ -24,9 +24,8 @@ public static class LockManagerFactory
         }
         if (spec is "nolock" or "lock_nolock")
         {
-            // The nolock manager lives on the glocks branch: the lead wires `manager = new NoLockManager()` here.
-            error = "the nolock lock manager is not wired into this factory yet";
-            return Errno.EOPNOTSUPP;
+            manager = new NoLockManager();
+            return Errno.OK;
         }
         if (spec.StartsWith("etcd://", StringComparison.Ordinal)) return TryCreateEtcd(spec, out manager, out error);
         error = $"unknown lock manager \"{spec}\" (expected \"nolock\" or \"etcd://HOST:PORT\")";

@@ -37,11 +37,31 @@ public class LockManagerFactoryTests
         Assert.NotEmpty(error);
     }
 
-    [Fact]
-    public void Nolock_is_recognised_but_reported_as_not_wired_yet()
+    [Theory]
+    [InlineData("nolock")]
+    [InlineData("lock_nolock")]
+    public void Nolock_gives_a_single_node_manager_that_grants_at_once(string spec)
     {
-        Assert.Equal(Errno.EOPNOTSUPP, LockManagerFactory.TryCreate("nolock", out var m, out string error));
+        Assert.Equal(Errno.OK, LockManagerFactory.TryCreate(spec, out var m, out string error));
+        using (m)
+        {
+            Assert.IsType<NoLockManager>(m);
+            Assert.Equal("lock_nolock", m!.Protocol);
+            Assert.Equal("", error);
+        }
+    }
+
+    [Theory]
+    [InlineData("nolock ", "unknown lock manager")]
+    [InlineData("NOLOCK", "unknown lock manager")]
+    [InlineData("nolock://x", "unknown lock manager")]
+    [InlineData("etcd://127.0.0.1", "malformed etcd")]
+    [InlineData("etcd://127.0.0.1:2379?ttl=1", "ttl=SECONDS")]
+    public void The_refusal_message_names_the_specification_and_what_is_wrong(string spec, string reason)
+    {
+        Assert.Equal(Errno.EINVAL, LockManagerFactory.TryCreate(spec, out var m, out string error));
         Assert.Null(m);
-        Assert.Contains("nolock", error);
+        Assert.Contains(reason, error);
+        Assert.Contains(spec.Trim(), error);
     }
 }

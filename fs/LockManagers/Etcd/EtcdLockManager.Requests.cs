@@ -19,7 +19,7 @@ public sealed partial class EtcdLockManager
         }
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
         {
-            Complete(r, r.Current, IsWithdrawn ? LockStatus.Error : LockStatus.Canceled);
+            Complete(r, r.Current, LockStatus.Error); // unmount or withdrawal: the node left
         }
         catch (Exception e)
         {
@@ -124,7 +124,9 @@ public sealed partial class EtcdLockManager
             }
             else if (verdict == Verdict.DeadlockVictim)
             {
-                await DequeueAsync(r, waiterKey, LockStatus.Granted).ConfigureAwait(false);
+                // A try request (the glock layer sends every conversion out of SH/DF as one) simply fails, as
+                // docs/locking.md asks; only a queueing request gets the "granted unchanged" deadlock reply.
+                await DequeueAsync(r, waiterKey, isTry ? LockStatus.TryFailed : LockStatus.Granted).ConfigureAwait(false);
                 return;
             }
             else if (isTry && seen >= r.WaiterRevision)
@@ -238,7 +240,7 @@ public sealed partial class EtcdLockManager
         if (result.IsOk) return true;
         if (result.Error == Iov.Errno.ECANCELED && _shutdown.IsCancellationRequested)
         {
-            Complete(r, r.Current, IsWithdrawn ? LockStatus.Error : LockStatus.Canceled);
+            Complete(r, r.Current, LockStatus.Error); // unmount or withdrawal: the node left
             return false;
         }
         Withdraw($"lock {r.Name}: {result.Message}");

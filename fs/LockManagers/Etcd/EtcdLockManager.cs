@@ -122,7 +122,9 @@ public sealed partial class EtcdLockManager : ILockManager
         if (Interlocked.CompareExchange(ref _state, 2, 1) != 1) return;
         _shutdown.Cancel();
         _watch?.Dispose();
-        FailPending(LockStatus.Canceled);
+        // The node leaves: an outstanding request can never be granted. Error, not Canceled (docs/locking.md):
+        // Canceled means "the caller asked", and the glock layer would retry a canceled demote.
+        FailPending(LockStatus.Error);
         if (!IsWithdrawn && _keys != null)
         {
             // The journal goes first: survivors that see the member key vanish then find nothing to recover.
@@ -159,10 +161,12 @@ public sealed partial class EtcdLockManager : ILockManager
     {
         if (Interlocked.Exchange(ref _withdrawn, 1) != 0) return;
         LastError = reason;
+        // The node first, then its requests (cancelling _shutdown already completes those waiting on it): a waiter
+        // that sees EIO must find the node withdrawn, or a retry could be served from a fenced node's cached state.
+        _callbacks?.Withdraw(reason);
         _shutdown.Cancel();
         _watch?.Dispose();
         FailPending(LockStatus.Error);
-        _callbacks?.Withdraw(reason);
     }
 
     /// <summary>Completes every outstanding request with <paramref name="status"/> in its current state.</summary>

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Logging;
 
 namespace ClusterFs.Cli.Commands;
 
-/// <summary>`clusterfs fsck`: checks an image; -n never writes (opens read-only), -y repairs what is safe.
-/// Exit 0 clean, 1 problems found, 4 could not check.</summary>
+/// <summary>`clusterfs fsck`: checks an image; -n never writes (opens read-only; a dirty journal is reported and
+/// replayed into memory only, so the image is checked as it will be once replayed), -y replays dirty journals and
+/// repairs what is safe. Exit 0 clean, 1 problems found (or repaired), 4 could not check.</summary>
 public sealed class FsckCommand : ICommand
 {
     public string Name => "fsck";

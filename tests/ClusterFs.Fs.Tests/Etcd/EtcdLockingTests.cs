@@ -201,6 +201,25 @@ public sealed class EtcdLockingTests(EtcdFixture etcd)
     }
 
     [EtcdFact]
+    public async Task A_try_conversion_behind_a_conflicting_earlier_waiter_fails_as_try_failed_in_its_held_state()
+    {
+        var (a, b, _) = TwoNodes("tryconv");
+        using (a)
+        using (b)
+        {
+            EtcdNode.AssertGranted(await a.LockAsync(s_inode, UN, SH), SH);
+            EtcdNode.AssertGranted(await b.LockAsync(s_inode, UN, SH), SH);
+            var aUp = a.StartLock(s_inode, SH, EX);
+            Assert.Equal(EX, (await b.Callbacks.NextBlockingAsync(s_inode)).Wanted);
+            // What the glock layer sends for SH->EX: a try request must fail rather than come back "granted".
+            var bUp = await b.LockAsync(s_inode, SH, EX, LockRequestFlags.TryOneCallback);
+            Assert.Equal((SH, LockStatus.TryFailed), (bUp.State, bUp.Status));
+            EtcdNode.AssertGranted(await b.LockAsync(s_inode, SH, UN), UN);
+            EtcdNode.AssertGranted(await aUp, EX);
+        }
+    }
+
+    [EtcdFact]
     public async Task Releasing_and_downgrading_complete_at_once_and_wake_compatible_waiters()
     {
         var (a, b, _) = TwoNodes("downgrade");

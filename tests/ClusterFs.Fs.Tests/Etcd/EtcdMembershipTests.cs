@@ -117,6 +117,23 @@ public sealed class EtcdMembershipTests(EtcdFixture etcd)
     }
 
     [EtcdFact]
+    public async Task A_request_still_waiting_when_its_node_unmounts_completes_with_error_not_canceled()
+    {
+        etcd.EnsureAvailable();
+        var clock = new EventClock();
+        string table = etcd.UniqueTable("unmountwaiter");
+        using var a = EtcdNode.Mount(etcd, clock, table);
+        using var b = EtcdNode.Mount(etcd, clock, table);
+        EtcdNode.AssertGranted(await a.LockAsync(s_inode, UN, EX), EX);
+        var bWaits = b.StartLock(s_inode, UN, EX);
+        await a.Callbacks.NextBlockingAsync(s_inode); // b's request is queued
+        b.Manager.Unmount();
+        var outcome = await bWaits;
+        Assert.Equal((UN, LockStatus.Error), (outcome.State, outcome.Status));
+        Assert.False(b.Callbacks.HasCompletion(s_inode), "more than one completion for one request");
+    }
+
+    [EtcdFact]
     public async Task A_node_whose_lease_is_revoked_withdraws_and_one_survivor_recovers_its_journal_and_takes_its_locks()
     {
         etcd.EnsureAvailable();

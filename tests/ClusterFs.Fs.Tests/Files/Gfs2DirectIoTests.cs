@@ -76,6 +76,23 @@ public sealed class Gfs2DirectIoTests : IDisposable
         Assert.True(_f.GlockIsFree());
     }
 
+    [Fact]
+    public void PartialDirectReadIntoAnIovecWhoseSecondSegmentIsAbsentCompletesAfterOneRetry()
+    {
+        ulong a = Buffer(3, 3, shared: false);
+        ulong b = Buffer(5, 0, shared: true);
+        Iovec[] vec = [new(a + 512, 3 * P - 512), new(b, 5 * P), new(a, 512)];
+        var iter = IovIter.CreateIovec(IterDirection.Dest, Mm, vec);
+        var iocb = new Kiocb(0, KiocbFlags.Direct);
+        var trace = new DirectIoTrace();
+        Assert.Equal(8 * P, Gfs2DirectIo.DirectRead(iocb, iter, _f.Host, _f.Glock, _f.Task, trace: trace));
+        Assert.Equal((2, 1), (trace.Rounds, trace.FaultIns));
+        var expect = _f.Image.AsSpan(0, 8 * P).ToArray();
+        Assert.Equal(expect[..(3 * P - 512)], ReadUser(Mm, a + 512, 3 * P - 512));
+        Assert.Equal(expect[(3 * P - 512)..(8 * P - 512)], ReadUser(Mm, b, 5 * P));
+        Assert.Equal(expect[(8 * P - 512)..], ReadUser(Mm, a, 512));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

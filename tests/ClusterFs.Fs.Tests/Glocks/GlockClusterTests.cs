@@ -332,6 +332,7 @@ public class GlockClusterTests
 
         Assert.True(cluster.Space.KillNode(1));
         Assert.Equal(Errno.EIO, hb.Wait(Bound).Errno);
+        Assert.True(cluster.Nodes[1].IsWithdrawn); // told before its request failed
         Assert.False(hb.IsQueued);
         Assert.True(ha.IsHolder);
     }

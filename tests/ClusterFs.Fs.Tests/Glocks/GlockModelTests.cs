@@ -29,7 +29,7 @@ public class GlockModelTests
         };
     }
 
-    private static Gen<Step> StepGen()
+    internal static Gen<Step> StepGen()
     {
         var states = Gen.Elements(LockState.Shared, LockState.Deferred, LockState.Exclusive);
         var flags = Gen.Elements(GlockHolderFlags.None, GlockHolderFlags.None, GlockHolderFlags.Try, GlockHolderFlags.TryOneCallback,

@@ -1,0 +1,8 @@
+namespace ClusterFs.XfsTests.Harness;
+
+public enum TestStatus
+{
+    Passed,
+    Failed,
+    NotRun,
+}
