@@ -13,6 +13,7 @@ public sealed partial class ClusterFsFuse
     /// <inheritdoc/>
     public override Errno OpenDir(in FuseContext ctx, ulong ino, int flags, ref FuseOpenReply reply)
     {
+        if (ino == ControlIno) return Errno.ENOTDIR;
         var e = Stat(ToCore(ino), out var attr);
         if (!e.IsOk) return e;
         return FileTypeBits.IsDir(attr.Mode) ? Errno.OK : Errno.ENOTDIR;
@@ -111,6 +112,7 @@ public sealed partial class ClusterFsFuse
     public override Errno SetXattr(in FuseContext ctx, ulong ino, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags)
     {
         if ((flags & ~3) != 0) return Errno.EINVAL;
+        if (ino == ControlIno) return Errno.EACCES;
         using var meta = _node.LockMeta(out var e);
         return e.IsOk ? _node.Volume.SetXattr(ToCore(ino), Encoding.UTF8.GetString(name), value, (XattrFlags)flags) : e;
     }
@@ -118,6 +120,7 @@ public sealed partial class ClusterFsFuse
     /// <inheritdoc/>
     public override long GetXattr(in FuseContext ctx, ulong ino, ReadOnlySpan<byte> name, Span<byte> value)
     {
+        if (ino == ControlIno) return Errno.ENODATA.Negative;
         using var meta = _node.LockMeta(out var e);
         return e.IsOk ? _node.Volume.GetXattr(ToCore(ino), Encoding.UTF8.GetString(name), value) : e.Negative;
     }
@@ -125,6 +128,7 @@ public sealed partial class ClusterFsFuse
     /// <inheritdoc/>
     public override long ListXattr(in FuseContext ctx, ulong ino, Span<byte> list)
     {
+        if (ino == ControlIno) return 0;
         using var meta = _node.LockMeta(out var e);
         return e.IsOk ? _node.Volume.ListXattr(ToCore(ino), list) : e.Negative;
     }
@@ -132,6 +136,7 @@ public sealed partial class ClusterFsFuse
     /// <inheritdoc/>
     public override Errno RemoveXattr(in FuseContext ctx, ulong ino, ReadOnlySpan<byte> name)
     {
+        if (ino == ControlIno) return Errno.EACCES;
         using var meta = _node.LockMeta(out var e);
         return e.IsOk ? _node.Volume.RemoveXattr(ToCore(ino), Encoding.UTF8.GetString(name)) : e;
     }

@@ -74,6 +74,7 @@ public sealed partial class ClusterFsFuse
     /// <inheritdoc/>
     public override long ReadLink(in FuseContext ctx, ulong ino, Span<byte> target)
     {
+        if (ino == ControlIno) return Errno.EINVAL.Negative;
         using var meta = _node.LockMeta(out var e);
         if (!e.IsOk) return e.Negative;
         e = _node.Volume.ReadLink(ToCore(ino), out string? t);
@@ -130,6 +131,7 @@ public sealed partial class ClusterFsFuse
     public override Errno Link(in FuseContext ctx, ulong ino, ulong newParent, ReadOnlySpan<byte> newName, out FuseEntry entry)
     {
         entry = default;
+        if (ino == ControlIno) return Errno.EPERM;
         long core = ToCore(ino);
         var inode = _node.GetInode(core);
         var gh = inode.Lock(LockState.Exclusive, out var e);

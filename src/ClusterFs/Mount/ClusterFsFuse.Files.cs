@@ -110,6 +110,7 @@ public sealed partial class ClusterFsFuse
     public override Errno Fallocate(in FuseContext ctx, ulong ino, in FuseFile file, int mode, long offset, long length)
     {
         const int KeepSize = 1, PunchHole = 2;
+        if (ino == ControlIno) return Errno.EBADF;
         if (offset < 0 || length <= 0) return Errno.EINVAL;
         if ((mode & ~(KeepSize | PunchHole)) != 0) return Errno.EOPNOTSUPP;
         bool punch = (mode & PunchHole) != 0;
@@ -132,6 +133,7 @@ public sealed partial class ClusterFsFuse
     {
         const int SeekData = 3, SeekHole = 4;
         if (whence is not (SeekData or SeekHole)) return Errno.EINVAL.Negative;
+        if (ino == ControlIno) return Errno.ENXIO.Negative;
         var inode = _node.GetInode(ToCore(ino));
         var gh = inode.Lock(LockState.Shared, out var e);
         if (gh is null) return e.Negative;
@@ -161,7 +163,7 @@ public sealed partial class ClusterFsFuse
     /// <inheritdoc/>
     public override long CopyFileRange(in FuseContext ctx, ulong inoIn, in FuseFile fileIn, long offsetIn, ulong inoOut, in FuseFile fileOut, long offsetOut, long length, int flags)
     {
-        if (flags != 0) return Errno.EINVAL.Negative;
+        if (flags != 0 || inoIn == ControlIno || inoOut == ControlIno) return Errno.EINVAL.Negative;
         if (offsetIn < 0 || offsetOut < 0) return Errno.EINVAL.Negative;
         var src = _node.GetInode(ToCore(inoIn));
         var dst = _node.GetInode(ToCore(inoOut));

@@ -20,6 +20,7 @@ public sealed partial class ClusterFsFuse
     /// <inheritdoc/>
     public override Errno Flock(in FuseContext ctx, ulong ino, in FuseFile file, int op, CancellationToken cancel)
     {
+        if (ino == ControlIno) return Errno.EINVAL;
         var key = (ToCore(ino), file.LockOwner);
         int kind = op & ~LockNb;
         if (kind == LockUn) { FlockUnlock(key); return Errno.OK; }
