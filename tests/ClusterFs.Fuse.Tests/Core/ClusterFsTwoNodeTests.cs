@@ -64,10 +64,16 @@ public sealed class ClusterFsTwoNodeTests : IDisposable
                 Libc.close(fa2);
                 Libc.close(fb); // releases b's lock (release with flock-unlock)
             }
+            // The kernel sends RELEASE (and b's unlock) asynchronously after close, and the remote glock demotes
+            // asynchronously too, so a LOCK_NB here could race it: wait (bounded) for the lock instead.
             int again = Libc.OpenOrThrow(a.PathOf("lockfile"), Libc.O_RDWR);
             try
             {
-                Assert.Equal(0, Libc.flock(again, Libc.LOCK_EX | Libc.LOCK_NB));
+                int got = -2;
+                var locker = new Thread(() => got = Libc.flock(again, Libc.LOCK_EX)) { IsBackground = true };
+                locker.Start();
+                Assert.True(locker.Join(TimeSpan.FromSeconds(10)), "closing the holder's file did not release its flock");
+                Assert.Equal(0, got);
             }
             finally
             {
