@@ -50,7 +50,7 @@ public sealed class MountCommand : ICommand
         if (!e.IsOk) return Fail($"--lock-manager {spec}: {why}");
         string? problem = Check(image, mountPoint);
         if (problem is not null) return Fail(problem);
-        return foreground ? Serve(image, mountPoint, manager!, spec != "nolock", journal, extra, logging) : Detach(args, mountPoint);
+        return foreground ? Serve(image, mountPoint, manager!, spec != "nolock", journal, extra, logging) : Detach(args, mountPoint, logging.CreateLogger("mount").IsEnabled(LogLevel.Debug));
     }
 
     private static int Fail(string message)
@@ -136,22 +136,37 @@ public sealed class MountCommand : ICommand
         }
     }
 
-    /// <summary>Starts `clusterfs mount ... --foreground` detached and waits (bounded) until the mount is live or it exits.</summary>
-    private static int Detach(IReadOnlyList<string> args, string mountPoint)
+    /// <summary>
+    /// Starts `clusterfs mount ... --foreground` detached and waits (bounded) until the mount is live or the child
+    /// exits (its error line is relayed). The child's output goes to pipes this process stops reading when it returns;
+    /// later writes hit a closed pipe, which .NET's console ignores.
+    /// </summary>
+    private static int Detach(IReadOnlyList<string> args, string mountPoint, bool verbose)
     {
-        var psi = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+        var psi = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         string self = Environment.GetCommandLineArgs()[0];
         if (self.EndsWith(".dll", StringComparison.Ordinal)) psi.ArgumentList.Add(self); // run as `dotnet clusterfs.dll`
+        if (verbose) psi.ArgumentList.Add("--verbose");
         psi.ArgumentList.Add("mount");
         foreach (string a in args) psi.ArgumentList.Add(a);
         psi.ArgumentList.Add("--foreground");
         using var child = Process.Start(psi);
         if (child is null) return Fail("cannot start the background mount process");
+        var errors = new System.Text.StringBuilder();
+        child.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (errors) errors.AppendLine(e.Data); };
+        child.OutputDataReceived += (_, _) => { };
+        child.BeginErrorReadLine();
+        child.BeginOutputReadLine();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (DateTime.UtcNow < deadline)
         {
             if (MountTable.FindFuse(mountPoint) is not null) return 0;
-            if (child.WaitForExit(TimeSpan.FromMilliseconds(100))) return child.ExitCode == 0 ? 1 : child.ExitCode;
+            if (child.WaitForExit(TimeSpan.FromMilliseconds(100)))
+            {
+                child.WaitForExit(); // drains the redirected output
+                lock (errors) Console.Error.Write(errors.ToString());
+                return child.ExitCode == 0 ? 1 : child.ExitCode;
+            }
         }
         return Fail($"{mountPoint}: the background mount did not become live within 20 s");
     }

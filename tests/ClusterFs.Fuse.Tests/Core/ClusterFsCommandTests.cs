@@ -157,6 +157,33 @@ public sealed class ClusterFsCommandTests : IDisposable
         AssertFsckClean(image);
     }
 
+    [Fact]
+    public void Background_mount_returns_once_live_and_the_server_exits_cleanly_after_umount()
+    {
+        string image = MakeImage();
+        var r = ClusterFsCommand.Run(60, "mount", image, _mnt);
+        Assert.True(r.Exit == 0, r.Err);
+        Assert.NotNull(MountTable.FindFuse(_mnt));
+        File.WriteAllText(Path.Combine(_mnt, "bg"), "background");
+        Assert.Equal(0, ClusterFsCommand.Run(60, "umount", _mnt).Exit);
+        // The server holds an advisory flock on a nolock image until it has unmounted the node and exits.
+        Assert.True(SpinWait.SpinUntil(() => ImageIsFree(image), TimeSpan.FromSeconds(30)), "the background server did not finish");
+        AssertFsckClean(image);
+    }
+
+    private static bool ImageIsFree(string image)
+    {
+        try
+        {
+            using var f = new FileStream(image, FileMode.Open, FileAccess.Read, FileShare.None);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     private static int Kill(int pid, string signal)
     {
         using var p = System.Diagnostics.Process.Start("kill", $"-{signal} {pid}");
