@@ -17,9 +17,14 @@ build:
 test: build
 	CONFIGURATION=$(CONFIGURATION) bash scripts/test-summary.sh
 
-# The main job: until the FUSE mount exists, the in-process fault-in demo.
+# The main job: mount $(IMAGE) (a 1 GiB image is made if missing) at $(MOUNTPOINT) with nolock, in the
+# foreground until Ctrl-C.
+CLUSTERFS = $(DOTNET) artifacts/bin/ClusterFs/$(CONFIGURATION)/net10.0/clusterfs.dll
 run:
-	$(DOTNET) run --project src/ClusterFs -c $(CONFIGURATION) -- demo
+	$(DOTNET) build src/ClusterFs -c $(CONFIGURATION) --nologo -v quiet
+	test -f $(IMAGE) || $(CLUSTERFS) mkfs $(IMAGE) 1G
+	mkdir -p $(MOUNTPOINT)
+	$(CLUSTERFS) mount $(IMAGE) $(MOUNTPOINT) --lock-manager nolock --foreground
 
 # BenchmarkDotNet suite; pass a filter with BENCH='*CopyTo*'.
 BENCH ?= *

@@ -107,7 +107,7 @@ public sealed partial class Inode
     }
 
     /// <summary>Forgets the cached content of an inode about to be freed (last unlink): nothing is written back.</summary>
-    internal void DiscardLocked()
+    public void DiscardLocked()
     {
         Cache.Drop(0, long.MaxValue);
         SetSizeLocked(0);

@@ -93,6 +93,7 @@ public sealed partial class Inode : IGlockTarget
     {
         Cache.Drop(0, long.MaxValue);
         if (metadata) _attr = null;
+        Node.OnInodeInvalidated(Ino);
     }
 
     /// <summary>go_instantiate: re-reads the dinode (size and attributes).</summary>
@@ -107,7 +108,7 @@ public sealed partial class Inode : IGlockTarget
     }
 
     /// <summary>Re-reads the attributes under a held glock (stat after a namespace change such as link/unlink).</summary>
-    internal Errno ReloadAttrLocked()
+    public Errno ReloadAttrLocked()
     {
         var e = Node.Volume.GetAttr(Ino, out var attr);
         if (!e.IsOk) return e;

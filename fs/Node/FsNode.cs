@@ -151,6 +151,13 @@ public sealed partial class FsNode : IDisposable
         return JournalLocation.FromBlocks(j.FirstBlock, j.BlockCount, sb.BlockSize);
     }
 
+    /// <summary>Raised (on the glock worker) after an inode's glock dropped its cache (go_inval: going to UN or DF),
+    /// with the inode number. Handlers must not block or take glocks: a FUSE front end queues a kernel page-cache
+    /// invalidation here.</summary>
+    public event Action<long>? InodeInvalidated;
+
+    internal void OnInodeInvalidated(long ino) => InodeInvalidated?.Invoke(ino);
+
     /// <summary>The root directory's inode number.</summary>
     public long RootInode => Volume.RootInode;
 

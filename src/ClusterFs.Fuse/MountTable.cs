@@ -4,7 +4,7 @@ using System.Text;
 namespace ClusterFs.Fuse;
 
 /// <summary>Reads /proc/self/mountinfo: which paths are mounted, with what type and device.</summary>
-internal static class MountTable
+public static class MountTable
 {
     /// <summary>One mountinfo line: the mount point (unescaped), the filesystem type and the st_dev numbers.</summary>
     public readonly record struct Entry(string MountPoint, string FsType, uint Major, uint Minor);

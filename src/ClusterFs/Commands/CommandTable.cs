@@ -8,6 +8,9 @@ public static class CommandTable
         // one line per command; keep the list sorted by the order users meet them
         new MkfsCommand(),
         new FsckCommand(),
+        new MountCommand(),
+        new UmountCommand(),
+        new GlocksCommand(),
         new DemoCommand(),
     ];
 

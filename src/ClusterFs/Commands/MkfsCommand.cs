@@ -9,7 +9,7 @@ namespace ClusterFs.Cli.Commands;
 public sealed class MkfsCommand : ICommand
 {
     public string Name => "mkfs";
-    public string Usage => "mkfs [-j JOURNALS] [-b BLOCKSIZE] [-t CLUSTER:FSNAME] IMAGE [SIZE]";
+    public string Usage => "mkfs [-j JOURNALS] [-b BLOCKSIZE] [-t CLUSTER:FSNAME] [-p lock_nolock|lock_etcd] IMAGE [SIZE]";
 
     public int Run(IReadOnlyList<string> args, ILoggerFactory logging)
     {
@@ -24,6 +24,7 @@ public sealed class MkfsCommand : ICommand
                 case "-j": opts = opts with { Journals = int.TryParse(Next(), out int j) ? j : throw new UsageException("-j needs a number") }; break;
                 case "-b": opts = opts with { BlockSize = (int)(ParseSize(Next()) ?? throw new UsageException("-b needs a size")) }; break;
                 case "-t": opts = opts with { LockTable = Next() }; break;
+                case "-p": opts = opts with { LockProtocol = Next() switch { "lock_nolock" => "lock_nolock", "lock_etcd" => "lock_etcd", _ => throw new UsageException("-p needs lock_nolock or lock_etcd") } }; break;
                 default:
                     if (a.StartsWith('-')) throw new UsageException($"unknown option {a}");
                     positional.Add(a);
@@ -62,7 +63,7 @@ public sealed class MkfsCommand : ICommand
             Console.Error.WriteLine($"clusterfs mkfs: {image}: {problem}");
             return 1;
         }
-        Console.WriteLine($"{image}: {blocks} blocks of {opts.BlockSize} bytes, {opts.Journals} journal(s), lock table {opts.LockTable}");
+        Console.WriteLine($"{image}: {blocks} blocks of {opts.BlockSize} bytes, {opts.Journals} journal(s), lock table {opts.LockTable}, protocol {opts.LockProtocol}");
         return 0;
     }
 

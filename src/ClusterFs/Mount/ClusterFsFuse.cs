@@ -1,0 +1,216 @@
+using System.Text;
+using ClusterFs.Fs.Format;
+using ClusterFs.Fs.Inodes;
+using ClusterFs.Fs.LockManagers;
+using ClusterFs.Fs.Node;
+using ClusterFs.Fuse;
+using ClusterFs.Iov;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterFs.Cli.Mount;
+
+/// <summary>
+/// The FUSE front end of a mounted <see cref="FsNode"/>: inode-based requests mapped onto the same core the
+/// in-process API (<c>FsProcess</c>) uses — namespace changes under the meta glock, attributes and data under the
+/// inode glock, reads and writes as KVEC iterators over the FUSE buffers through <c>GfsFileOperations</c>. FUSE
+/// inode numbers are ClusterFs inode numbers, except that the root directory is FUSE_ROOT_ID (1).
+/// </summary>
+/// <remarks>Lock order: inode glocks -> meta glock -> <see cref="_useLock"/> (a leaf). Coherence: when an inode's glock
+/// drops its cache (demotion to UN/DF), <see cref="FsNode.InodeInvalidated"/> queues a notify_inval_inode that an
+/// <see cref="InvalidationQueue"/> thread sends, never a request handler. flock(2) locks hold across nodes (flock
+/// glocks); POSIX record locks are local to this node (not negotiated, so the kernel keeps them): TODO cluster-wide
+/// POSIX locks (gfs2 uses dlm's plock service, which no lock manager here offers yet).</remarks>
+public sealed partial class ClusterFsFuse : FuseFileSystemBase, IDisposable
+{
+    private const ulong FuseRootId = 1;
+
+    private readonly FsNode _node;
+    private readonly ILogger _log;
+    private readonly InvalidationQueue _inval;
+    private readonly double _attrTimeout;
+    private readonly double _entryTimeout;
+    private readonly object _useLock = new(); // leaf: guards _use and _orphans
+    private readonly Dictionary<long, (long Lookups, int Opens)> _use = new();
+    private readonly HashSet<long> _orphans = new(); // nlink 0, kept while the kernel still uses them
+
+    /// <summary>
+    /// A front end over <paramref name="node"/>. With <paramref name="clustered"/> false (nolock: nothing changes
+    /// behind this node's back) the kernel caches attributes and names for a minute; with a cluster lock manager
+    /// names are revalidated on every lookup and attributes after a second, and glock demotions invalidate the
+    /// kernel's cache. Installs <see cref="Volume.IsInUse"/> so that files the kernel still uses outlive their last link.
+    /// </summary>
+    public ClusterFsFuse(FsNode node, bool clustered, ILogger log)
+    {
+        _node = node ?? throw new ArgumentNullException(nameof(node));
+        _log = log ?? throw new ArgumentNullException(nameof(log));
+        _attrTimeout = clustered ? 1.0 : 60.0;
+        _entryTimeout = clustered ? 0.0 : 60.0;
+        _inval = new InvalidationQueue(log);
+        node.InodeInvalidated += OnInodeInvalidated;
+        // Chain to the node's own rule (files open through FsProcess) and restore it on dispose.
+        _previousIsInUse = node.Volume.IsInUse;
+        node.Volume.IsInUse = ino => IsInUse(ino) || _previousIsInUse?.Invoke(ino) == true;
+    }
+
+    private readonly Func<long, bool>? _previousIsInUse;
+
+    /// <summary>The mounted node.</summary>
+    public FsNode Node => _node;
+
+    /// <summary>notify_inval_inode calls sent so far.</summary>
+    public long InvalidationsSent => _inval.Sent;
+
+    /// <summary>Connects the kernel-cache invalidation to <paramref name="session"/> (after the mount is live).</summary>
+    public void AttachSession(FuseSession? session) => _inval.Attach(session);
+
+    /// <summary>Stops the invalidation thread and detaches from the node.</summary>
+    public void Dispose()
+    {
+        _node.InodeInvalidated -= OnInodeInvalidated;
+        _node.Volume.IsInUse = _previousIsInUse;
+        _inval.Dispose();
+    }
+
+    private void OnInodeInvalidated(long ino) => _inval.Enqueue(ToFuse(ino));
+
+    private long ToCore(ulong ino) => ino == FuseRootId ? _node.RootInode : (long)ino;
+
+    private ulong ToFuse(long ino) => ino == _node.RootInode ? FuseRootId : (ulong)ino;
+
+    /// <inheritdoc/>
+    public override void Init(FuseConnection connection)
+    {
+        // TODO(cluster POSIX locks): until a lock manager offers plocks, the kernel keeps POSIX locks node-local.
+        connection.Drop(FuseCapabilities.PosixLocks);
+        connection.Request(FuseCapabilities.FlockLocks);
+    }
+
+    /// <inheritdoc/>
+    public override void Destroy()
+    {
+        FlockUnlockAll();
+        long[] orphans;
+        lock (_useLock)
+        {
+            orphans = [.. _orphans];
+            _orphans.Clear();
+            _use.Clear();
+        }
+        foreach (long ino in orphans) Evict(ino);
+    }
+
+    private bool IsInUse(long ino)
+    {
+        lock (_useLock) return _use.ContainsKey(ino);
+    }
+
+    private void AddLookup(long ino)
+    {
+        lock (_useLock)
+        {
+            _use.TryGetValue(ino, out var u);
+            _use[ino] = (u.Lookups + 1, u.Opens);
+        }
+    }
+
+    private void ChangeOpens(long ino, int delta)
+    {
+        bool evict;
+        lock (_useLock)
+        {
+            _use.TryGetValue(ino, out var u);
+            u = (u.Lookups, u.Opens + delta);
+            if (u.Lookups <= 0 && u.Opens <= 0) _use.Remove(ino);
+            else _use[ino] = u;
+            evict = !_use.ContainsKey(ino) && _orphans.Remove(ino);
+        }
+        if (evict) Evict(ino);
+    }
+
+    /// <inheritdoc/>
+    public override void Forget(ulong ino, ulong nlookup)
+    {
+        if (ino == ControlIno) return;
+        long core = ToCore(ino);
+        bool evict;
+        lock (_useLock)
+        {
+            if (!_use.TryGetValue(core, out var u)) return;
+            u = (u.Lookups - (long)nlookup, u.Opens);
+            if (u.Lookups <= 0 && u.Opens <= 0) _use.Remove(core);
+            else _use[core] = u;
+            evict = !_use.ContainsKey(core) && _orphans.Remove(core);
+        }
+        if (evict) Evict(core);
+    }
+
+    /// <summary>Frees an unlinked inode nobody uses any more (its cache is discarded, nothing written back).</summary>
+    private void Evict(long ino)
+    {
+        var inode = _node.GetInode(ino);
+        var gh = inode.Lock(LockState.Exclusive, out var e);
+        if (gh is null) { _log.LogWarning("inode {Ino}: not evicted ({Error}); left unlinked for fsck", ino, e); return; }
+        try
+        {
+            inode.DiscardLocked();
+            using var meta = _node.LockMeta(out e);
+            if (e.IsOk) e = _node.Volume.Evict(ino);
+            if (!e.IsOk) _log.LogWarning("inode {Ino}: eviction failed ({Error}); left unlinked for fsck", ino, e);
+        }
+        finally { gh.Dq(); }
+    }
+
+    /// <summary>Reads an inode's attributes under its glock SH (size as this node sees it, dirty data included).</summary>
+    private Errno Stat(long ino, out FuseAttr attr)
+    {
+        attr = default;
+        var inode = _node.GetInode(ino);
+        var gh = inode.Lock(LockState.Shared, out var e);
+        if (gh is null) return e;
+        try
+        {
+            e = inode.ReloadAttrLocked();
+            if (!e.IsOk) return e;
+            attr = ToFuseAttr(inode.Attr!);
+            return Errno.OK;
+        }
+        finally { gh.Dq(); }
+    }
+
+    private FuseAttr ToFuseAttr(InodeAttr a) => new()
+    {
+        Ino = ToFuse(a.Ino),
+        Mode = a.Mode,
+        Nlink = a.Nlink,
+        Uid = a.Uid,
+        Gid = a.Gid,
+        Size = a.Size,
+        Blocks = a.Blocks * _node.BlockSize / 512,
+        BlockSize = _node.BlockSize,
+        Atime = new FuseTime(a.Atime.Seconds, a.Atime.Nanoseconds),
+        Mtime = new FuseTime(a.Mtime.Seconds, a.Mtime.Nanoseconds),
+        Ctime = new FuseTime(a.Ctime.Seconds, a.Ctime.Nanoseconds),
+    };
+
+    /// <summary>Stats <paramref name="ino"/> into an entry reply and counts the kernel's new lookup reference.</summary>
+    private Errno Entry(long ino, out FuseEntry entry)
+    {
+        entry = default;
+        var e = Stat(ino, out var attr);
+        if (!e.IsOk) return e;
+        entry = MakeEntry(attr, ino);
+        AddLookup(ino);
+        return Errno.OK;
+    }
+
+    private FuseEntry MakeEntry(in FuseAttr attr, long ino) => new()
+    {
+        Ino = attr.Ino,
+        Generation = (ulong)(_node.GetInode(ino).Attr?.Generation ?? 0),
+        Attr = attr,
+        AttrTimeout = _attrTimeout,
+        EntryTimeout = _entryTimeout,
+    };
+
+    private static string Name(ReadOnlySpan<byte> name) => Encoding.UTF8.GetString(name);
+}
