@@ -110,8 +110,8 @@ public sealed class GlockEtcdTests(EtcdFixture etcd)
         survivor.LockManager.RecoveryDone(2);
         journalHolder.Dq();
         waiter.Dq();
-        Assert.True(Acquire(survivor.Get(5, InodeGlockOperations.Instance), LockState.Exclusive, GlockHolderFlags.None, out var taken).IsOk,
-            "the survivor could not take the dead node's lock");
+        var took = Acquire(survivor.Get(5, InodeGlockOperations.Instance), LockState.Exclusive, GlockHolderFlags.None, out var taken);
+        Assert.True(took.IsOk, $"the survivor (node {recoverer}) could not take the dead node's lock: {took}\n{survivor.Dump()}");
         taken.Dq();
         cluster.AssertNoWorkerFailure();
     }
