@@ -95,4 +95,16 @@ public sealed class InprocTargetTests : IDisposable
         var r = RunBounded(test, RepoPaths.XfsTestsDir);
         Assert.True(r.Status == TestStatus.Passed, $"{r.Reason}\n{r.Diff}\n{r.Full}");
     }
+
+    [Fact]
+    public void Generic647FailsWhenReadsAndWritesFaultUnderTheGlock()
+    {
+        var test = TestRegistry.Discover(typeof(TestRunner).Assembly).Single(t => t.Name == "generic/647");
+        IoDebugSwitches.FaultsUnderGlock = true; // the unfixed gfs2: same-file faults recurse into the glock
+        TestOutcome r;
+        try { r = RunBounded(test, RepoPaths.XfsTestsDir); }
+        finally { IoDebugSwitches.FaultsUnderGlock = false; }
+        Assert.Equal(TestStatus.Failed, r.Status);
+        Assert.Contains($"returned {Errno.EDEADLK.Negative}", r.Diff);
+    }
 }
