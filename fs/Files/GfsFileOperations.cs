@@ -55,7 +55,7 @@ public static class GfsFileOperations
     {
         if (to.Count == 0) return 0;
         if ((iocb.Flags & KiocbFlags.Direct) != 0)
-            return Gfs2DirectIo.DirectRead(iocb, to, inode, inode.Glock, TaskContext.Current, IoDebugSwitches.DirectModes);
+            return Gfs2DirectIo.DirectRead(iocb, to, inode, inode.Glock, TaskContext.Current, IoDebugSwitches.DirectModes, IoDebugSwitches.DirectTrace);
         if (IoDebugSwitches.FaultsUnderGlock) return UnfixedRead(inode, iocb, to);
         long read = 0, ret;
         var flags = iocb.Flags;
@@ -146,7 +146,7 @@ public static class GfsFileOperations
         long start = iocb.Position;
         long ret = (iocb.Flags & KiocbFlags.Direct) != 0
             ? Gfs2DirectIo.WriteIter(iocb, from, inode, inode.Glock, (k, it) => BufferedWriteIter(inode, k, it),
-                TaskContext.Current, IoDebugSwitches.DirectModes)
+                TaskContext.Current, IoDebugSwitches.DirectModes, IoDebugSwitches.DirectTrace)
             : BufferedWriteIter(inode, iocb, from);
         if (from.Count < orig && ret >= 0) from.Reexpand(Math.Min(orig - ret, orig));
         if (ret > 0 && (iocb.Flags & (KiocbFlags.Sync | KiocbFlags.Dsync)) != 0)

@@ -30,6 +30,16 @@ public static class IoDebugSwitches
         set => s_gupFastOnly = value;
     }
 
+    private static volatile DirectIoTrace? s_directTrace;
+
+    /// <summary>When set, every O_DIRECT read and write of the file operations records into this trace (counters
+    /// accumulate; callers serialise their direct calls), so process-level tests can see the retry rounds.</summary>
+    public static DirectIoTrace? DirectTrace
+    {
+        get => s_directTrace;
+        set => s_directTrace = value;
+    }
+
     /// <summary>The direct-I/O engine's view of the switches.</summary>
     internal static DirectIoUnfixedModes DirectModes =>
         (FaultsUnderGlock ? DirectIoUnfixedModes.FaultsUnderGlock : DirectIoUnfixedModes.None) |

@@ -32,6 +32,7 @@ public sealed class PortedTestsFailOnMisbehavingFilesystemTests : IDisposable
     [InlineData("generic/014")]
     [InlineData("generic/130")]
     [InlineData("generic/285")]
+    [InlineData("generic/647")]
     public void PassesOnACorrectFilesystem(string name)
     {
         var r = Run(name, null);
@@ -45,6 +46,8 @@ public sealed class PortedTestsFailOnMisbehavingFilesystemTests : IDisposable
     [InlineData("generic/130", "short", 2)]
     [InlineData("generic/285", "seek", 2)]
     [InlineData("generic/428", "flip", 1)]
+    [InlineData("generic/647", "flip", 1)]
+    [InlineData("generic/647", "short", 1)]
     public void FailsWhenTheFilesystemMisbehaves(string name, string kind, int every)
     {
         var r = Run(name, new ReadFaults(kind, every));

@@ -70,7 +70,12 @@ public sealed class TestRunner
             else if (thrown is not null) failure = $"{thrown.GetType().Name}: {thrown.Message}";
             if (thrown is not null && thrown is not NotRunException) syncFull.WriteLine(thrown.ToString());
             scratch.Dispose();
-            if (scratch.CleanupError is not null) syncFull.WriteLine($"scratch cleanup failed: {scratch.CleanupError}");
+            if (scratch.CleanupError is not null)
+            {
+                syncFull.WriteLine($"scratch cleanup failed: {scratch.CleanupError}");
+                // The in-process target's cleanup is unmount + fsck: an unclean filesystem fails the test.
+                if (scratch.CleanupFailsTest && notRun is null) failure ??= $"after the test: {scratch.CleanupError}";
+            }
         }
 
         if (notRun is not null)
