@@ -12,7 +12,7 @@ namespace ClusterFs.Cli.Mount;
 // Open files: open, create, read, write, flush, release, fsync, fallocate, lseek, copy_file_range.
 public sealed partial class ClusterFsFuse
 {
-    private const int O_ACCMODE = 3, O_WRONLY = 1, O_DIRECT = 0x4000, O_DSYNC = 0x1000, O_SYNC = 0x101000;
+    private const int O_ACCMODE = 3, O_WRONLY = 1, O_TRUNC = 0x200, O_DIRECT = 0x4000, O_DSYNC = 0x1000, O_SYNC = 0x101000;
 
     /// <inheritdoc/>
     public override Errno Open(in FuseContext ctx, ulong ino, int flags, ref FuseOpenReply reply)
@@ -20,11 +20,27 @@ public sealed partial class ClusterFsFuse
         if (ino == ControlIno) return OpenControl(flags, ref reply);
         long core = ToCore(ino);
         var inode = _node.GetInode(core);
-        var gh = inode.Lock(LockState.Shared, out var e);
+        // libfuse negotiates atomic O_TRUNC: the kernel passes O_TRUNC here instead of sending a setattr, and
+        // drops its own size and pages after the reply. So the truncation is ours, under the glock EX.
+        // Like Linux, O_TRUNC truncates a regular file whatever the access mode (the kernel checked permission).
+        bool truncate = (flags & O_TRUNC) != 0;
+        var gh = inode.Lock(truncate ? LockState.Exclusive : LockState.Shared, out var e);
         if (gh is null) return e;
-        uint mode = inode.Mode;
-        gh.Dq();
-        if (FileTypeBits.IsDir(mode) && (flags & O_ACCMODE) != 0) return Errno.EISDIR;
+        try
+        {
+            uint mode = inode.Mode;
+            if (FileTypeBits.IsDir(mode) && (flags & O_ACCMODE) != 0) return Errno.EISDIR;
+            if (truncate && FileTypeBits.IsReg(mode))
+            {
+                e = inode.TruncateLocked(0);
+                if (!e.IsOk) return e;
+                e = _node.Volume.SetAttr(core, new SetAttrRequest { Mtime = Timestamp.Now, Ctime = Timestamp.Now });
+                if (!e.IsOk) return e;
+                e = inode.ReloadAttrLocked();
+                if (!e.IsOk) return e;
+            }
+        }
+        finally { gh.Dq(); }
         ChangeOpens(core, +1);
         reply.Flags = OpenReplyFlags(flags);
         return Errno.OK;

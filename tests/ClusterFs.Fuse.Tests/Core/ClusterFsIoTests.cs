@@ -13,6 +13,21 @@ public sealed unsafe class ClusterFsIoTests
     private const int Page = 4096;
 
     [Fact]
+    public void Opening_an_existing_file_with_O_TRUNC_empties_it_on_the_image_and_for_every_later_stat()
+    {
+        using var m = new ClusterFsMount();
+        string p = m.PathOf("trunc");
+        File.WriteAllBytes(p, new byte[0x5c000]);
+        Assert.Equal(0x5c000, new FileInfo(p).Length);
+        // libfuse negotiates atomic O_TRUNC, so the truncation arrives inside the open request, not as a setattr.
+        int fd = Libc.OpenOrThrow(p, Libc.O_RDWR | Libc.O_TRUNC);
+        Libc.close(fd);
+        Assert.Equal(0, new FileInfo(p).Length);
+        m.Remount();
+        Assert.Equal(0, new FileInfo(p).Length);
+    }
+
+    [Fact]
     public void O_DIRECT_aligned_writes_and_reads_return_the_written_bytes_and_reach_the_image()
     {
         using var m = new ClusterFsMount();
