@@ -26,6 +26,11 @@ run:
 	mkdir -p $(MOUNTPOINT)
 	$(CLUSTERFS) mount $(IMAGE) $(MOUNTPOINT) --lock-manager nolock --foreground
 
+# xfstests-lite `auto` group on both targets: the in-process node and a real ClusterFs FUSE mount.
+xfstests: build
+	XFSTESTS_GROUP=auto bash scripts/test-extra.d/xfstests-inproc.sh
+	XFSTESTS_GROUP=auto CONFIGURATION=$(CONFIGURATION) bash scripts/test-extra.d/xfstests-quick.sh
+
 # BenchmarkDotNet suite; pass a filter with BENCH='*CopyTo*'.
 BENCH ?= *
 bench:

@@ -4,4 +4,4 @@
 # notrun there. Prints the harness's output, whose last line is "N passed, N failed, N skipped".
 set -u
 cd "$(dirname "$0")/../.."
-xfstests-lite/check -g quick --target inproc
+xfstests-lite/check -g "${XFSTESTS_GROUP:-quick}" --target inproc

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# xfstests-lite quick group against a real ClusterFs FUSE mount: mkfs a fresh image, mount it (nolock,
+# xfstests-lite quick group (or $XFSTESTS_GROUP) against a real ClusterFs FUSE mount: mkfs a fresh image, mount it (nolock,
 # foreground, in the background of this script), run the quick group on it, unmount, and require a clean
 # `clusterfs fsck -n`. Prints the harness's output; its last line is "N passed, N failed, N skipped"
 # (fsck or mount trouble turns into one more failure).
@@ -28,7 +28,7 @@ pid=$!
 for _ in $(seq 1 300); do mountpoint -q "$mnt" && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 mountpoint -q "$mnt" || { cat "$dir/mount.log"; fail "the ClusterFs mount did not come up"; }
 
-xfstests-lite/check -g quick --target "mount:$mnt"
+xfstests-lite/check -g "${XFSTESTS_GROUP:-quick}" --target "mount:$mnt"
 rc=$?
 
 "${cfs[@]}" umount "$mnt" >/dev/null 2>&1 || fusermount3 -u "$mnt"
