@@ -23,28 +23,6 @@ public static class GfsFileOperations
     public static long FaultInRounds => Interlocked.Read(ref s_faultInRounds);
 
     /// <summary>
-    /// should_fault_in_pages: false when nothing is left or the iterator is not user memory. Otherwise the window
-    /// to fault in: up to 1 MiB (bounded by the task's dirty-page allowance, at least 8 pages) after progress, one
-    /// page after a round without progress, minus the offset of the FILE position within its page.
-    /// </summary>
-    public static bool ShouldFaultInPages(IovIter i, Kiocb iocb, ref long prevCount, out long window)
-    {
-        window = 0;
-        long count = i.Count;
-        if (count == 0 || !i.IsUserBacked) return false;
-        long size = Page.Size;
-        if (prevCount != count)
-        {
-            var task = TaskContext.Current;
-            long pages = Math.Max(task.NrDirtiedPause - task.NrDirtied, 8);
-            size = Math.Min(1L << 20, pages * Page.Size);
-        }
-        prevCount = count;
-        window = size - (iocb.Position & (Page.Size - 1));
-        return true;
-    }
-
-    /// <summary>
     /// gfs2_file_read_iter, buffered part: first without any glock (faults disabled, NoIo: cached uptodate pages
     /// only), then under the inode glock SH with faults disabled, dropping the glock to fault in the window of the
     /// destination and retrying while something could be faulted in. Returns the bytes read, or -errno when none
@@ -82,7 +60,7 @@ public static class GfsFileOperations
                 ret = FilemapRead.Read(inode, iocb, to);
             if (ret <= 0 && ret != Errno.EFAULT.Negative) { gh.Dq(); break; }
             if (ret > 0) read += ret;
-            if (!ShouldFaultInPages(to, iocb, ref prevCount, out long window)) { gh.Dq(); break; }
+            if (!FaultInWindow.ShouldFaultInPages(to, iocb, TaskContext.Current, ref prevCount, out long window)) { gh.Dq(); break; }
             gh.Dq();
             Interlocked.Increment(ref s_faultInRounds);
             window -= FaultInIter.FaultInIovIterWriteable(to, window);
@@ -100,7 +78,7 @@ public static class GfsFileOperations
     {
         if (IoDebugSwitches.FaultsUnderGlock) return UnfixedWrite(inode, iocb, from);
         long origCount = from.Count, written = 0, ret = 0, prevCount = 0;
-        bool fault = ShouldFaultInPages(from, iocb, ref prevCount, out long window);
+        bool fault = FaultInWindow.ShouldFaultInPages(from, iocb, TaskContext.Current, ref prevCount, out long window);
         while (true)
         {
             if (fault)
@@ -117,7 +95,7 @@ public static class GfsFileOperations
             if (ret > 0) written += ret;
             if (ret <= 0 && ret != Errno.EFAULT.Negative) { gh.Dq(); break; }
             from.Reexpand(origCount - written);
-            fault = ShouldFaultInPages(from, iocb, ref prevCount, out window);
+            fault = FaultInWindow.ShouldFaultInPages(from, iocb, TaskContext.Current, ref prevCount, out window);
             gh.Dq();
             if (!fault) break;
         }
