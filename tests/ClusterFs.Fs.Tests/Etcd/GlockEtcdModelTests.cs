@@ -73,30 +73,7 @@ public sealed class GlockEtcdModelTests(EtcdFixture etcd)
 
         foreach (var step in steps)
         {
-            switch (step.Kind)
-            {
-                case 0:
-                    var h = new GlockHolder(glocks[step.Node, step.Lock], step.State, step.Flags | GlockHolderFlags.Async, new GlockOwner(owner++));
-                    var r = h.Nq();
-                    if (!r.IsOk)
-                        throw new InvalidOperationException($"{step}: ASYNC enqueue returned {r}");
-                    active.Add((step.Node, step.Lock, h));
-                    break;
-                case 1:
-                    if (active.Count > 0)
-                    {
-                        int i = step.Pick % active.Count;
-                        active[i].Holder.Dq();
-                        active.RemoveAt(i);
-                    }
-                    break;
-                case 2:
-                    cluster.Nodes[step.Node].Reclaim();
-                    break;
-                default:
-                    cluster.Clock.Advance(TimeSpan.FromMilliseconds(100));
-                    break;
-            }
+            GlockModelTests.ApplyStep(step, glocks, cluster.Nodes, cluster.Clock, active, ref owner);
             active.RemoveAll(a => !a.Holder.IsQueued); // failed tries
             CheckInvariant(cluster, client, keys, active, step.ToString());
         }

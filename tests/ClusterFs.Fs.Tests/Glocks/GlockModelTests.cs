@@ -73,30 +73,7 @@ public class GlockModelTests
 
         foreach (var step in steps)
         {
-            switch (step.Kind)
-            {
-                case 0:
-                    var h = new GlockHolder(glocks[step.Node, step.Lock], step.State, step.Flags | GlockHolderFlags.Async, new GlockOwner(owner++));
-                    var r = h.Nq();
-                    if (!r.IsOk)
-                        throw new InvalidOperationException($"{step}: ASYNC enqueue returned {r}");
-                    active.Add((step.Node, step.Lock, h));
-                    break;
-                case 1:
-                    if (active.Count > 0)
-                    {
-                        int i = step.Pick % active.Count;
-                        active[i].Holder.Dq();
-                        active.RemoveAt(i);
-                    }
-                    break;
-                case 2:
-                    cluster.Nodes[step.Node].Reclaim();
-                    break;
-                default:
-                    cluster.Clock.Advance(TimeSpan.FromMilliseconds(100));
-                    break;
-            }
+            ApplyStep(step, glocks, cluster.Nodes, cluster.Clock, active, ref owner);
             cluster.Quiesce();
             active.RemoveAll(a => !a.Holder.IsQueued); // failed tries
             CheckInvariant(cluster, glocks, active, step);
@@ -154,4 +131,35 @@ public class GlockModelTests
 
     private static string Dump(GlockCluster cluster) =>
         string.Join("", cluster.Nodes.Select((n, i) => $"node {i}:\n{n.Dump()}"));
+
+    /// <summary>Applies one model step to a cluster (shared by this test and its etcd variant): 0 enqueue (ASYNC,
+    /// a fresh owner), 1 dequeue a random active holder, 2 reclaim on a node, otherwise advance the clock.</summary>
+    internal static void ApplyStep(Step step, Glock[,] glocks, GlockTable[] nodes, ManualGlockClock clock,
+        List<(int Node, int Lock, GlockHolder Holder)> active, ref long owner)
+    {
+        switch (step.Kind)
+        {
+            case 0:
+                var h = new GlockHolder(glocks[step.Node, step.Lock], step.State, step.Flags | GlockHolderFlags.Async, new GlockOwner(owner++));
+                var r = h.Nq();
+                if (!r.IsOk)
+                    throw new InvalidOperationException($"{step}: ASYNC enqueue returned {r}");
+                active.Add((step.Node, step.Lock, h));
+                break;
+            case 1:
+                if (active.Count > 0)
+                {
+                    int i = step.Pick % active.Count;
+                    active[i].Holder.Dq();
+                    active.RemoveAt(i);
+                }
+                break;
+            case 2:
+                nodes[step.Node].Reclaim();
+                break;
+            default:
+                clock.Advance(TimeSpan.FromMilliseconds(100));
+                break;
+        }
+    }
 }
