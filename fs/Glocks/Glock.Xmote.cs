@@ -92,6 +92,15 @@ public sealed partial class Glock
                 t_inLockManagerCall = outer;
             }
 
+            bool recancel;
+            lock (_lock)
+            {
+                // A dequeue may have sent its cancel between the previous step's reply and this request: the lock
+                // manager had nothing to cancel then. Now the request is registered, so cancel it again.
+                recancel = (_flags & (GlockFlags.SyncReply | GlockFlags.Canceling | GlockFlags.DemoteInProgress)) == GlockFlags.Canceling;
+            }
+            if (recancel)
+                Table.LockManager.Cancel(Name);
             lock (_lock)
             {
                 if ((_flags & GlockFlags.SyncReply) == 0)
@@ -150,7 +159,9 @@ public sealed partial class Glock
 
         if (state != _target)
         {
-            if (status == LockStatus.Canceled && gh != null && !demoting)
+            // A cancel also ends a multi-step request (SH->UN->EX) between steps: the lock manager only ever saw
+            // the step in flight, which may have completed normally, so the intent is kept in GlockFlags.Canceling.
+            if ((status == LockStatus.Canceled || (_flags & GlockFlags.Canceling) != 0) && gh != null && !demoting)
             {
                 RemoveHolderLocked(gh);
                 gh.Error = GlockResult.FromErrno(Errno.ECANCELED);

@@ -59,4 +59,78 @@ public class GlockLockManagerReplyTests
             Assert.Equal([(SH, EX)], lm.Requests.Skip(1).Select(r => (r.From, r.To)));
         }
     }
+
+    private static (GlockTable, Glock) CachedShared(DeferredLockManager lm)
+    {
+        var table = new GlockTable(lm, new GlockTableOptions { Clock = new ManualGlockClock() });
+        Assert.True(table.Mount("test:fs", 1).IsOk);
+        var gl = table.Get(9, InodeGlockOperations.Instance);
+        var sh = new GlockHolder(gl, SH, GlockHolderFlags.Async, new GlockOwner(1));
+        Assert.True(sh.Nq().IsOk);
+        lm.WaitForRequest(UN, SH);
+        lm.Reply(SH, LockStatus.Granted);
+        Assert.True(sh.Wait(TimeSpan.FromSeconds(10)).IsOk);
+        sh.Dq();
+        return (table, gl);
+    }
+
+    /// <summary>Starts an SH->EX conversion that the lock manager refuses, so the glock goes through UN: returns
+    /// the EX holder with its SH->UN step outstanding.</summary>
+    private static GlockHolder ConversionAtItsUnlockStep(DeferredLockManager lm, Glock gl)
+    {
+        var ex = new GlockHolder(gl, EX, GlockHolderFlags.Async, new GlockOwner(2));
+        Assert.True(ex.Nq().IsOk);
+        lm.WaitForRequest(SH, EX);
+        lm.Reply(SH, LockStatus.TryFailed);
+        lm.WaitForRequest(SH, UN);
+        return ex;
+    }
+
+    private static Thread Dequeue(GlockHolder gh)
+    {
+        var t = new Thread(gh.Dq) { IsBackground = true };
+        t.Start();
+        return t;
+    }
+
+    [Fact]
+    public void A_dequeue_during_the_unlock_step_of_a_conversion_cancels_the_holder_instead_of_asking_for_EX()
+    {
+        var lm = new DeferredLockManager();
+        var (table, gl) = CachedShared(lm);
+        using (table)
+        {
+            var ex = ConversionAtItsUnlockStep(lm, gl);
+            var dq = Dequeue(ex);
+            lm.WaitForCancels(1); // an unlock cannot be cancelled: the manager had nothing to cancel
+            lm.Reply(UN, LockStatus.Granted);
+            Assert.True(dq.Join(TimeSpan.FromSeconds(10)), "the dequeue never returned: the glock went on to ask for EX");
+            Assert.False(ex.IsQueued);
+            Assert.Equal([(UN, SH), (SH, EX), (SH, UN)], lm.Requests);
+            Assert.Equal(UN, gl.State);
+        }
+    }
+
+    [Fact]
+    public void A_cancel_sent_between_two_steps_of_a_conversion_is_sent_again_once_the_next_request_is_registered()
+    {
+        var lm = new DeferredLockManager();
+        var (table, gl) = CachedShared(lm);
+        using (table)
+        {
+            var ex = ConversionAtItsUnlockStep(lm, gl);
+            using var parked = new ManualResetEventSlim();
+            using var resume = new ManualResetEventSlim();
+            lm.HoldNextLock(parked, resume);
+            lm.Reply(UN, LockStatus.Granted); // the worker goes on to UN->EX and parks before registering it
+            Assert.True(parked.Wait(TimeSpan.FromSeconds(10)), "the UN->EX request never started");
+            var dq = Dequeue(ex);
+            lm.WaitForCancels(1); // finds nothing outstanding
+            resume.Set();
+            Assert.True(dq.Join(TimeSpan.FromSeconds(10)), "the dequeue never returned: its cancel was lost between the steps");
+            Assert.Equal(2, lm.Cancels);
+            Assert.False(ex.IsQueued);
+            Assert.Equal([(UN, SH), (SH, EX), (SH, UN), (UN, EX)], lm.Requests);
+        }
+    }
 }
