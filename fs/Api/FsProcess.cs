@@ -161,7 +161,8 @@ public sealed partial class FsProcess : IDisposable
             }
             // Counted as open while the name is still known to exist: an unlink (under the meta lock) that
             // follows sees it in use and leaves the inode allocated.
-            Node.GetInode(ino).OpenRef();
+            var pinned = Node.GetInode(ino).OpenRef();
+            if (!pinned.IsOk) return pinned.Negative;
         }
         var inode = Node.GetInode(ino);
         var r = OpenCounted(inode, flags, created);

@@ -21,4 +21,8 @@ public interface IGlockTarget
 
     /// <summary>Called on every grant with the holder's state (inode: wait for direct I/O unless DF). Default: nothing.</summary>
     Errno Held(LockState holderState) => Errno.OK;
+
+    /// <summary>Another node asked for a state this node's cached or held state blocks (called for glock types whose
+    /// operations forward it: iopen, where it means "someone is trying to delete the inode"). Must not block.</summary>
+    void RemoteDemoteRequested() { }
 }

@@ -1,42 +1,18 @@
-using ClusterFs.Fs.LockManagers;
 using ClusterFs.Iov;
 
 namespace ClusterFs.Fs.Inodes;
 
-// Open-file lifetime (the in-core i_count of open descriptions): an unlinked file stays allocated, with its
-// cache, while an open file description refers to it, and is evicted when the last one closes, as POSIX
-// requires. Scope: this node only; other nodes' opens are not seen (gfs2 uses the iopen glock for that).
+// Open-file lifetime: an unlinked file stays allocated, with its cache, while an open file description on any node
+// refers to it, and is freed by the last close, as POSIX requires. Each open pins the inode (its iopen glock SH).
 public sealed partial class Inode
 {
-    private int _openCount; // open file descriptions on this node; Interlocked
+    /// <summary>True while some user on this node (an open file description, a kernel reference) pins the inode.</summary>
+    public bool IsOpen => Iopen.IsPinned;
 
-    /// <summary>True while some open file description on this node refers to the inode.</summary>
-    public bool IsOpen => Volatile.Read(ref _openCount) > 0;
+    /// <summary>Counts a new open file description (pins the inode; EIO after a withdraw, nothing counted).</summary>
+    public Errno OpenRef() => Iopen.Pin();
 
-    /// <summary>Counts a new open file description.</summary>
-    public void OpenRef() => Interlocked.Increment(ref _openCount);
-
-    /// <summary>Drops an open file description. When it was the last one and the inode has no links left,
-    /// the inode is evicted (its blocks and dinode freed) under its glock EX and the meta lock.</summary>
-    public Errno OpenUnref()
-    {
-        int left = Interlocked.Decrement(ref _openCount);
-        if (left < 0) throw new InvalidOperationException($"inode {Ino}: more closes than opens");
-        if (left > 0) return Errno.OK;
-        // Cheap check first, without the glock: a close of a linked file must not cost an EX glock. A stale
-        // positive count only leaves an unlinked inode behind, which fsck reclaims.
-        if (Node.Volume.GetAttr(Ino, out var seen).IsOk && seen!.Nlink != 0) return Errno.OK;
-        var gh = Lock(LockState.Exclusive, out var e);
-        if (gh is null) return e;
-        try
-        {
-            if (IsOpen) return Errno.OK; // reopened meanwhile (through another name it cannot be: nlink is 0)
-            using var meta = Node.LockMeta(out e);
-            if (!e.IsOk) return e;
-            if (!Node.Volume.GetAttr(Ino, out var attr).IsOk || attr!.Nlink != 0) return Errno.OK;
-            DiscardLocked();
-            return Node.Volume.Evict(Ino);
-        }
-        finally { gh.Dq(); }
-    }
+    /// <summary>Drops an open file description. When it was the last use on this node and the inode lost its last
+    /// link, the inode is freed unless another node still uses it (then that node's last close frees it).</summary>
+    public Errno OpenUnref() => Iopen.Unpin() ? Node.TryEvictUnlinked(Ino) : Errno.OK;
 }

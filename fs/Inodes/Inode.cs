@@ -32,7 +32,11 @@ public sealed partial class Inode : IGlockTarget
         VmOperations = new InodeVmOperations(this);
         Cache = new PageCacheTree(this, node.Device, VmOperations);
         Glock.Target = this;
+        Iopen = new InodeIopen(this);
     }
+
+    /// <summary>The iopen glock and this node's users of the inode (open files, the kernel's references).</summary>
+    public InodeIopen Iopen { get; }
 
     /// <summary>The node this in-core inode belongs to.</summary>
     public FsNode Node { get; }

@@ -45,14 +45,9 @@ public sealed partial class FsNode : IDisposable
         Name = options.Name;
         _metaGlock = glocks.Get(0, MetaGlockOperations.Instance);
         glocks.JournalRecoveryRequested += OnRecoveryRequested;
-        // The last unlink of a file still open on this node leaves it allocated (state unlinked) until its
-        // last close evicts it (Inode.OpenUnref).
-        volume.IsInUse = IsOpenHere;
-    }
-
-    private bool IsOpenHere(long ino)
-    {
-        lock (_inodesLock) return _inodes.TryGetValue(ino, out var inode) && inode.IsOpen;
+        // The last unlink of a file some node still uses leaves it allocated (state unlinked) until the last user,
+        // on whichever node, frees it (FsNode.Iopen.cs).
+        volume.IsInUse = IsInUseForUnlink;
     }
 
     /// <summary>The shared device this node mounted.</summary>

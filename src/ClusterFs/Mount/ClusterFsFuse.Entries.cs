@@ -167,8 +167,8 @@ public sealed partial class ClusterFsFuse
 
     /// <summary>
     /// Runs a namespace change that may drop the last link of <paramref name="victim"/> (0: none) with the victim's
-    /// glock EX (lock order: inode -> meta). A victim the change freed loses its cache; one left unlinked because the
-    /// kernel still uses it becomes an orphan, evicted at its last forget or release.
+    /// glock EX (lock order: inode -> meta). A victim the change freed loses its cache; one left unlinked because some
+    /// node still uses it is freed by the last user (FsNode.TryEvictUnlinked).
     /// </summary>
     private Errno WithVictim(long victim, Func<Errno> change)
     {
@@ -186,8 +186,7 @@ public sealed partial class ClusterFsFuse
             e = change();
             if (e.IsOk && inode is not null)
             {
-                if (!_node.Volume.GetAttr(inode.Ino, out var a).IsOk) inode.DiscardLocked();
-                else if (a!.Nlink == 0) lock (_useLock) _orphans.Add(inode.Ino);
+                if (!_node.Volume.GetAttr(inode.Ino, out _).IsOk) inode.DiscardLocked();
             }
             return e;
         }

@@ -29,15 +29,17 @@ public sealed partial class ClusterFsFuse : FuseFileSystemBase, IDisposable
     private readonly InvalidationQueue _inval;
     private readonly double _attrTimeout;
     private readonly double _entryTimeout;
-    private readonly object _useLock = new(); // leaf: guards _use and _orphans
-    private readonly Dictionary<long, (long Lookups, int Opens)> _use = new();
-    private readonly HashSet<long> _orphans = new(); // nlink 0, kept while the kernel still uses them
+    // Guards _use; held while an entry's first user pins the inode (the iopen glock SH never waits under the meta
+    // glock, and nothing that pins needs this lock), so pins and unpins of one inode stay in order.
+    private readonly object _useLock = new();
+    private readonly Dictionary<long, (long Lookups, int Opens)> _use = new(); // each entry pins its inode (InodeIopen)
 
     /// <summary>
     /// A front end over <paramref name="node"/>. With <paramref name="clustered"/> false (nolock: nothing changes
     /// behind this node's back) the kernel caches attributes and names for a minute; with a cluster lock manager
     /// names are revalidated on every lookup and attributes after a second, and glock demotions invalidate the
-    /// kernel's cache. Installs <see cref="Volume.IsInUse"/> so that files the kernel still uses outlive their last link.
+    /// kernel's cache. Every inode the kernel references (lookups or opens) is pinned through its iopen glock, so a file
+    /// the kernel still uses outlives its last link, on every node.
     /// </summary>
     public ClusterFsFuse(FsNode node, bool clustered, ILogger log)
     {
@@ -47,12 +49,7 @@ public sealed partial class ClusterFsFuse : FuseFileSystemBase, IDisposable
         _entryTimeout = clustered ? 0.0 : 60.0;
         _inval = new InvalidationQueue(log);
         node.InodeInvalidated += OnInodeInvalidated;
-        // Chain to the node's own rule (files open through FsProcess) and restore it on dispose.
-        _previousIsInUse = node.Volume.IsInUse;
-        node.Volume.IsInUse = ino => IsInUse(ino) || _previousIsInUse?.Invoke(ino) == true;
     }
-
-    private readonly Func<long, bool>? _previousIsInUse;
 
     /// <summary>The mounted node.</summary>
     public FsNode Node => _node;
@@ -67,7 +64,6 @@ public sealed partial class ClusterFsFuse : FuseFileSystemBase, IDisposable
     public void Dispose()
     {
         _node.InodeInvalidated -= OnInodeInvalidated;
-        _node.Volume.IsInUse = _previousIsInUse;
         _inval.Dispose();
     }
 
@@ -89,75 +85,61 @@ public sealed partial class ClusterFsFuse : FuseFileSystemBase, IDisposable
     public override void Destroy()
     {
         FlockUnlockAll();
-        long[] orphans;
+        List<long> evict = [];
         lock (_useLock)
         {
-            orphans = [.. _orphans];
-            _orphans.Clear();
+            foreach (long ino in _use.Keys)
+            {
+                if (_node.GetInode(ino).Iopen.Unpin()) evict.Add(ino);
+            }
             _use.Clear();
         }
-        foreach (long ino in orphans) Evict(ino);
+        foreach (long ino in evict) _node.TryEvictUnlinked(ino);
     }
 
-    private bool IsInUse(long ino)
-    {
-        lock (_useLock) return _use.ContainsKey(ino);
-    }
+    private void AddLookup(long ino) => ChangeUse(ino, 1, 0);
 
-    private void AddLookup(long ino)
-    {
-        lock (_useLock)
-        {
-            _use.TryGetValue(ino, out var u);
-            _use[ino] = (u.Lookups + 1, u.Opens);
-        }
-    }
-
-    private void ChangeOpens(long ino, int delta)
-    {
-        bool evict;
-        lock (_useLock)
-        {
-            _use.TryGetValue(ino, out var u);
-            u = (u.Lookups, u.Opens + delta);
-            if (u.Lookups <= 0 && u.Opens <= 0) _use.Remove(ino);
-            else _use[ino] = u;
-            evict = !_use.ContainsKey(ino) && _orphans.Remove(ino);
-        }
-        if (evict) Evict(ino);
-    }
+    private void ChangeOpens(long ino, int delta) => ChangeUse(ino, 0, delta);
 
     /// <inheritdoc/>
     public override void Forget(ulong ino, ulong nlookup)
     {
         if (ino == ControlIno) return;
-        long core = ToCore(ino);
-        bool evict;
-        lock (_useLock)
-        {
-            if (!_use.TryGetValue(core, out var u)) return;
-            u = (u.Lookups - (long)nlookup, u.Opens);
-            if (u.Lookups <= 0 && u.Opens <= 0) _use.Remove(core);
-            else _use[core] = u;
-            evict = !_use.ContainsKey(core) && _orphans.Remove(core);
-        }
-        if (evict) Evict(core);
+        ChangeUse(ToCore(ino), -(long)nlookup, 0);
     }
 
-    /// <summary>Frees an unlinked inode nobody uses any more (its cache is discarded, nothing written back).</summary>
-    private void Evict(long ino)
+    /// <summary>
+    /// Counts the kernel's references to an inode. The first pins the inode on this node; when the last goes, an inode
+    /// that lost its last link meanwhile is freed, unless another node still uses it (then that node frees it).
+    /// </summary>
+    private void ChangeUse(long ino, long lookups, int opens)
     {
-        var inode = _node.GetInode(ino);
-        var gh = inode.Lock(LockState.Exclusive, out var e);
-        if (gh is null) { _log.LogWarning("inode {Ino}: not evicted ({Error}); left unlinked for fsck", ino, e); return; }
-        try
+        bool evict = false;
+        lock (_useLock)
         {
-            inode.DiscardLocked();
-            using var meta = _node.LockMeta(out e);
-            if (e.IsOk) e = _node.Volume.Evict(ino);
-            if (!e.IsOk) _log.LogWarning("inode {Ino}: eviction failed ({Error}); left unlinked for fsck", ino, e);
+            bool had = _use.TryGetValue(ino, out var u);
+            if (!had && lookups <= 0 && opens <= 0) return; // a forget for an inode already dropped (unmount)
+            u = (u.Lookups + lookups, u.Opens + opens);
+            if (u.Lookups > 0 || u.Opens > 0)
+            {
+                if (!had)
+                {
+                    var e = _node.GetInode(ino).Iopen.Pin();
+                    if (!e.IsOk) _log.LogWarning("inode {Ino}: not pinned ({Error}); an unlink elsewhere may free it", ino, e);
+                    else _use[ino] = u;
+                }
+                else
+                {
+                    _use[ino] = u;
+                }
+            }
+            else if (had)
+            {
+                _use.Remove(ino);
+                evict = _node.GetInode(ino).Iopen.Unpin();
+            }
         }
-        finally { gh.Dq(); }
+        if (evict) _node.TryEvictUnlinked(ino);
     }
 
     /// <summary>Reads an inode's attributes under its glock SH (size as this node sees it, dirty data included).</summary>
