@@ -248,7 +248,7 @@ public sealed partial class Volume
         return Errno.OK;
     });
 
-    /// <summary>EINVAL when directory <paramref name="dir"/> is <paramref name="newParent"/> or one of its ancestors:
+    /// <summary>EINVAL when directory <paramref name="dir"/> is <paramref name="newParent"/> or an ancestor of it:
     /// moving it there would cut it loose from the tree. EUCLEAN when the parent chain does not reach the root.</summary>
     private Errno RefuseMoveBelowItself(MetaTx tx, long dir, long newParent)
     {
