@@ -3,7 +3,7 @@ using ClusterFs.Iov;
 
 namespace ClusterFs.Fs.Format;
 
-// Namespace operations: lookup, create, mkdir, symlink, link, unlink, rmdir, rename, readdir.
+// Namespace operations: lookup, create, mkdir, symlink, link, unlink, rmdir, rename, readdir (exchange: Volume.Exchange.cs).
 public sealed partial class Volume
 {
     private Errno ReadDir(MetaTx tx, long dir, out DinodeImage di)
@@ -205,17 +205,8 @@ public sealed partial class Volume
         bool isDir = FileTypeBits.IsDir(di.Mode);
         if (isDir && srcDir != dstDir)
         {
-            // Moving a directory below itself would cut it loose from the tree.
-            long p = dstDir;
-            for (int depth = 0; ; depth++)
-            {
-                if (p == ino) return Errno.EINVAL;
-                if (p == RootInode) break;
-                if (depth > 1_000_000) return Corrupt($"block {dstDir}: parent chain does not reach the root");
-                e = ReadDinode(tx, p, out var pdi);
-                if (!e.IsOk) return e;
-                p = pdi.Parent;
-            }
+            e = RefuseMoveBelowItself(tx, ino, dstDir);
+            if (!e.IsOk) return e;
         }
         e = FindEntry(tx, dstDir, ddi, dbytes, DirHash.Of(dbytes), out long dlb, out int doff, out _);
         if (!e.IsOk) return e;
@@ -256,6 +247,22 @@ public sealed partial class Volume
         tx.MarkDirty(dstDir);
         return Errno.OK;
     });
+
+    /// <summary>EINVAL when directory <paramref name="dir"/> is <paramref name="newParent"/> or an ancestor of it:
+    /// moving it there would cut it loose from the tree. EUCLEAN when the parent chain does not reach the root.</summary>
+    private Errno RefuseMoveBelowItself(MetaTx tx, long dir, long newParent)
+    {
+        long p = newParent;
+        for (int depth = 0; ; depth++)
+        {
+            if (p == dir) return Errno.EINVAL;
+            if (p == RootInode) return Errno.OK;
+            if (depth > 1_000_000) return Corrupt($"block {newParent}: parent chain does not reach the root");
+            var e = ReadDinode(tx, p, out var pdi);
+            if (!e.IsOk) return e;
+            p = pdi.Parent;
+        }
+    }
 
     /// <summary>
     /// Appends up to <paramref name="max"/> entries of <paramref name="dir"/> starting at <paramref name="cookie"/>

@@ -204,35 +204,17 @@ public sealed partial class ClusterFsFuse
         using (var meta = _node.LockMeta(out var e))
         {
             if (!e.IsOk) return e;
-            if (flags != FuseRenameFlags.None)
+            // RENAME_EXCHANGE is one Volume transaction (Volume.Exchange): both names must exist, nothing is
+            // dropped, so there is no victim to lock; atomic for every node under the meta glock, and across a crash.
+            if (flags == FuseRenameFlags.Exchange) return _node.Volume.Exchange(src, from, dst, to);
+            if (flags == FuseRenameFlags.NoReplace)
             {
                 e = _node.Volume.Lookup(src, from, out _);
                 if (!e.IsOk) return e;
-                bool exists = _node.Volume.Lookup(dst, to, out _).IsOk;
-                if ((flags & FuseRenameFlags.NoReplace) != 0)
-                    return exists ? Errno.EEXIST : _node.Volume.Rename(src, from, dst, to);
-                return exists ? ExchangeMetaLocked(src, from, dst, to) : Errno.ENOENT;
+                return _node.Volume.Lookup(dst, to, out _).IsOk ? Errno.EEXIST : _node.Volume.Rename(src, from, dst, to);
             }
             if (_node.Volume.Lookup(dst, to, out long v).IsOk) victim = v;
         }
         return WithVictim(victim, () => _node.Volume.Rename(src, from, dst, to));
-    }
-
-    /// <summary>
-    /// RENAME_EXCHANGE under the meta glock (so atomic for every node): the Volume has no exchange, so it is three
-    /// renames through a temporary name in the source directory, undone step by step on failure. Not atomic across
-    /// a crash: a crash in between leaves the first file under the temporary name (fsck-clean, nothing lost).
-    /// </summary>
-    private Errno ExchangeMetaLocked(long src, string from, long dst, string to)
-    {
-        string tmp = $".clusterfs-exchange-{Environment.ProcessId}-{Environment.CurrentManagedThreadId}";
-        var v = _node.Volume;
-        var e = v.Rename(src, from, src, tmp);
-        if (!e.IsOk) return e;
-        e = v.Rename(dst, to, src, from);
-        if (!e.IsOk) { v.Rename(src, tmp, src, from); return e; }
-        e = v.Rename(src, tmp, dst, to);
-        if (!e.IsOk) { v.Rename(src, from, dst, to); v.Rename(src, tmp, src, from); }
-        return e;
     }
 }

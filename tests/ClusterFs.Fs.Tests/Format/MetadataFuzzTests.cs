@@ -56,11 +56,15 @@ public class MetadataFuzzTests
                     {
                         foreach (var ent in list.Skip(2)) stack.Push(ent.Ino);
                         if (list.Count > 2) vol.Lookup(ino, list[^1].Name, out _);
+                        if (list.Count > 3) vol.Exchange(ino, list[2].Name, ino, list[^1].Name);
                     }
                     vol.Lookup(ino, "file-3", out _);
                     if (FileTypeBits.IsDir(a!.Mode)) vol.Create(ino, "new", FileTypeBits.S_IFREG | 0x1A4, 0, 0, out _);
                     else vol.WriteData(ino, 10, buf.AsSpan(0, 100));
                 }
+                // There and back, so the unlink and rename below meet the names they always did.
+                vol.Exchange(vol.RootInode, "big", vol.RootInode, "d");
+                vol.Exchange(vol.RootInode, "big", vol.RootInode, "d");
                 vol.Unlink(vol.RootInode, "big");
                 vol.Rename(vol.RootInode, "d", vol.RootInode, "d2");
             }

@@ -28,7 +28,7 @@ public class MetadataPropertyTests
             string n = $"n{(op >> 20) & 7}", n2 = $"n{(op >> 23) & 7}";
             Errno e = Errno.OK;
             long ino;
-            switch ((op & 0xF) % 12)
+            switch ((op & 0xF) % 13)
             {
                 case 0: e = vol.Create(d, n, Reg, 0, 0, out _); break;
                 case 1: e = vol.Create(d, n, Dir, 0, 0, out ino); if (e.IsOk) dirs.Add(ino); break;
@@ -56,11 +56,12 @@ public class MetadataPropertyTests
                     if ((e = vol.Lookup(d, n, out ino)).IsOk)
                         e = (op & 0x10000) != 0 ? vol.Punch(ino, rnd.Next(0, 30), rnd.Next(1, 10)) : vol.AllocateRange(ino, rnd.Next(0, 40), rnd.Next(1, 20), unwritten: true);
                     break;
+                case 12: e = vol.Exchange(d, n, d2, n2); break;
             }
-            if (e == Errno.EUCLEAN || e == Errno.EIO) return $"step {step} op {(op & 0xF) % 12}: {e}: {vol.LastError}";
+            if (e == Errno.EUCLEAN || e == Errno.EIO) return $"step {step} op {(op & 0xF) % 13}: {e}: {vol.LastError}";
             // Debugging aid: with CFS_CHECK_EVERY_STEP set, fsck after every step pins a failure to its operation.
             if (Environment.GetEnvironmentVariable("CFS_CHECK_EVERY_STEP") is not null && !TestFs.Check(dev).Clean)
-                return $"after step {step} op {(op & 0xF) % 12} {n} {n2}: {TestFs.Check(dev)}";
+                return $"after step {step} op {(op & 0xF) % 13} {n} {n2}: {TestFs.Check(dev)}";
         }
         var report = TestFs.Check(dev);
         return report.Clean ? null : report.ToString();
