@@ -90,6 +90,18 @@ internal sealed class DioState
     /// write, ki_pos, O_DSYNC flush, done_before (on success only). Returns the call's result.</summary>
     public long Complete()
     {
+        try
+        {
+            return CompleteCall();
+        }
+        finally
+        {
+            Host.DioEnd();
+        }
+    }
+
+    private long CompleteCall()
+    {
         Errno err = Host.EndIo(StartPos, Size, Error, IsWrite);
         long ret;
         if (!err.IsOk)

@@ -30,4 +30,11 @@ public interface IDioHost
     /// added), with the bytes this call transferred or the error. Converts unwritten extents, extends i_size
     /// for writes past it. Returns the (possibly replaced) error.</summary>
     Errno EndIo(long pos, long size, Errno error, bool write);
+
+    /// <summary>inode_dio_begin: a direct-I/O call starts (counted until <see cref="DioEnd"/>, which may come from a
+    /// completion worker after the caller dropped its glock). Default: not counted.</summary>
+    void DioBegin() { }
+
+    /// <summary>inode_dio_end: the call completed (after end_io); wakes <c>inode_dio_wait</c> at zero.</summary>
+    void DioEnd() { }
 }

@@ -72,6 +72,8 @@ public static class IomapDio
         }
 
         bool async = !iocb.IsSync && (flags & DioFlags.ForceWait) == 0;
+        // Every path from here ends in exactly one DioState.Complete, which calls DioEnd.
+        host.DioBegin();
         var dio = new DioState(iocb, iter, host, write, doneBefore, async);
         long pos = start;
         long ret = IterateMappings(dio, ref pos, count, iterFlags);
