@@ -124,12 +124,20 @@ public sealed partial class AddressSpace
         ulong? endOrNull = PageAlign(addr + (ulong)length);
         if (endOrNull is not { } end || end <= addr) return Errno.EINVAL;
         if (advice != Advice.DontNeed) return Errno.OK;
-        List<(IUserfaultHandler, object)>? events = null;
         LayoutLock();
         try
         {
             if (IsDisposed) return Errno.EFAULT;
-            events = PostLayoutEventsLocked(addr, end, unmap: false);
+            var events = PostLayoutEventsLocked(addr, end, unmap: false);
+            if (events is not null)
+            {
+                // userfaultfd_remove: the monitor reads REMOVE before the pages go, so the lock is dropped while it
+                // waits; the layout may change meanwhile, so the range is looked up again.
+                LayoutUnlock();
+                try { WaitLayoutEvents(events); }
+                finally { LayoutLock(); }
+                if (IsDisposed) return Errno.EFAULT;
+            }
             Errno result = Errno.OK;
             int i = FirstVmaEndingAfterLocked(addr);
             ulong cursor = addr;
@@ -144,11 +152,7 @@ public sealed partial class AddressSpace
             }
             return cursor < end ? Errno.ENOMEM : result;
         }
-        finally
-        {
-            LayoutUnlock();
-            WaitLayoutEvents(events);
-        }
+        finally { LayoutUnlock(); }
     }
 
     /// <summary>find_vma_intersection for one address: the VMA containing <paramref name="addr"/>, or null.</summary>

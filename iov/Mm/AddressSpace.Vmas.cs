@@ -57,6 +57,7 @@ public sealed partial class AddressSpace
         }
         return vma;
     }
+
     private long MapRange(ulong addr, long length, Prot prot, MapFlags flags, VmaFlags kind, IVmaOperations ops,
         VmMapping? mapping, long pageOffset, Page[]? frames)
     {
@@ -73,36 +74,51 @@ public sealed partial class AddressSpace
             if (addr > TaskSize - len) return Errno.ENOMEM.Negative;
         }
 
+        List<(IUserfaultHandler, object)>? events = null;
+        long result;
         LayoutLock();
         try
         {
-            if (IsDisposed) return Errno.EFAULT.Negative;
-            if (!fixedAddr)
-            {
-                if (FindFreeRangeLocked(addr, len) is not { } found) return Errno.ENOMEM.Negative;
-                addr = found;
-            }
-            else if ((flags & MapFlags.FixedNoReplace) != 0)
-            {
-                int j = FirstVmaEndingAfterLocked(addr);
-                if (j < _vmas.Count && _vmas[j].Start < addr + len) return Errno.EEXIST.Negative;
-            }
-            else
-            {
-                UnmapLocked(addr, addr + len);
-            }
-
-            var vmaFlags = kind | ToVmaFlags(prot) | (shared ? VmaFlags.Shared : VmaFlags.None);
-            var vma = new Vma(this, addr, addr + len, vmaFlags, ops, mapping, pageOffset, frames);
-            int i = FirstVmaEndingAfterLocked(addr);
-            if (mapping is not null)
-            {
-                lock (mapping.RmapLock) mapping.AddLocked(vma);
-            }
-            _vmas.Insert(i, vma);
-            return (long)addr;
+            result = MapRangeLocked(addr, len, prot, fixedAddr, flags, kind, shared, ops, mapping, pageOffset, frames, ref events);
         }
         finally { LayoutUnlock(); }
+        // userfaultfd_unmap_complete: a MAP_FIXED mapping that replaced registered memory waits, unlocked, until the
+        // monitor read the UNMAP event, as munmap does.
+        WaitLayoutEvents(events);
+        return result;
+    }
+
+    /// <summary>do_mmap's part under the mmap lock: place (or replace, for MAP_FIXED) and insert the VMA. Returns the
+    /// address or -errno; <paramref name="events"/> gets the UNMAP events posted for replaced registered memory.</summary>
+    private long MapRangeLocked(ulong addr, ulong len, Prot prot, bool fixedAddr, MapFlags flags, VmaFlags kind, bool shared,
+        IVmaOperations ops, VmMapping? mapping, long pageOffset, Page[]? frames, ref List<(IUserfaultHandler, object)>? events)
+    {
+        if (IsDisposed) return Errno.EFAULT.Negative;
+        if (!fixedAddr)
+        {
+            if (FindFreeRangeLocked(addr, len) is not { } found) return Errno.ENOMEM.Negative;
+            addr = found;
+        }
+        else if ((flags & MapFlags.FixedNoReplace) != 0)
+        {
+            int j = FirstVmaEndingAfterLocked(addr);
+            if (j < _vmas.Count && _vmas[j].Start < addr + len) return Errno.EEXIST.Negative;
+        }
+        else
+        {
+            events = PostLayoutEventsLocked(addr, addr + len, unmap: true);
+            UnmapLocked(addr, addr + len);
+        }
+
+        var vmaFlags = kind | ToVmaFlags(prot) | (shared ? VmaFlags.Shared : VmaFlags.None);
+        var vma = new Vma(this, addr, addr + len, vmaFlags, ops, mapping, pageOffset, frames);
+        int i = FirstVmaEndingAfterLocked(addr);
+        if (mapping is not null)
+        {
+            lock (mapping.RmapLock) mapping.AddLocked(vma);
+        }
+        _vmas.Insert(i, vma);
+        return (long)addr;
     }
 
     /// <summary>get_unmapped_area: the hint if the range there is free, else the highest free gap below mmap_base.</summary>

@@ -30,6 +30,25 @@ public sealed class UserfaultEventTests
     }
 
     [Fact]
+    public async Task DontNeedZapsOnlyAfterTheMonitorReadTheRemoveEvent()
+    {
+        using var f = new UserfaultFixture(UserfaultFeatures.EventRemove);
+        Assert.Equal(Errno.OK, f.Ctx.Copy(Base + P, UserfaultFixture.Filled(7), 0, out _));
+        var madvise = Task.Run(() => f.Mm.Madvise(Base + P, P, Advice.DontNeed));
+        Assert.True(SpinWait.SpinUntil(() => f.Ctx.MmapChanging, s_timeout));
+        var seen = new byte[P];
+        using (Tasks.Faults.Disable())
+            Assert.Equal(0, f.Mm.CopyFromUser(Base + P, seen)); // still mapped while the event is unread
+
+        var msgs = new UserfaultMessage[1];
+        Assert.Equal(1, f.Ctx.Read(msgs));
+        Assert.Equal(Errno.OK, await madvise.WaitAsync(s_timeout));
+        Assert.Equal(UserfaultFixture.Filled(7), seen);
+        using (Tasks.Faults.Disable())
+            Assert.Equal(P, f.Mm.CopyFromUser(Base + P, seen)); // zapped once it was read
+    }
+
+    [Fact]
     public async Task MunmapPostsAnUnmapEventReadAfterPendingFaults()
     {
         using var f = new UserfaultFixture(UserfaultFeatures.EventUnmap);
@@ -46,6 +65,22 @@ public sealed class UserfaultEventTests
         Assert.Null(f.Mm.FindVma(Base + 4 * P));
         Assert.Equal(Errno.OK, f.Ctx.ZeroPage(Base, P, 0, out _));
         Assert.Equal(0, await reader.WaitAsync(s_timeout));
+    }
+
+    [Fact]
+    public async Task AMapFixedMappingThatReplacesRegisteredMemoryPostsAnUnmapEventAndWaitsForItsRead()
+    {
+        using var f = new UserfaultFixture(UserfaultFeatures.EventUnmap);
+        var mmap = Task.Run(() => f.Mm.Mmap(Base + 2 * P, 2 * P, Prot.Read | Prot.Write, MapFlags.Private | MapFlags.Fixed));
+        Assert.True(SpinWait.SpinUntil(() => f.Ctx.MmapChanging, s_timeout), "no UNMAP event was posted for the replaced range");
+        Assert.False(mmap.IsCompleted);
+
+        var msgs = new UserfaultMessage[2];
+        Assert.Equal(1, f.Ctx.Read(msgs));
+        Assert.Equal(new UserfaultMessage(UserfaultMessage.EventUnmap, PagefaultFlags.None, Base + 2 * P, 0, Base + 4 * P), msgs[0]);
+        Assert.Equal((long)(Base + 2 * P), await mmap.WaitAsync(s_timeout));
+        Assert.False(f.Ctx.MmapChanging);
+        Assert.Null(f.Mm.FindVma(Base + 2 * P)!.Userfault); // the new mapping is not registered
     }
 
     [Fact]
