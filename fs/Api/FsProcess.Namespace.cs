@@ -33,15 +33,16 @@ public sealed partial class FsProcess
     public Errno Readlink(string path, out string? target)
     {
         target = null;
-        var e = Resolve(path, out long ino);
+        var e = Resolve(path, out long ino, follow: false);
         if (!e.IsOk) return e;
         return Node.Volume.ReadLink(ino, out target);
     }
 
-    /// <summary>link(2): a new name <paramref name="newPath"/> for <paramref name="oldPath"/>. EPERM for a directory.</summary>
+    /// <summary>link(2): a new name <paramref name="newPath"/> for <paramref name="oldPath"/> (a symlink itself, not
+    /// followed, as Linux's link). EPERM for a directory.</summary>
     public Errno Link(string oldPath, string newPath)
     {
-        var e = Resolve(oldPath, out long ino);
+        var e = Resolve(oldPath, out long ino, follow: false);
         if (!e.IsOk) return e;
         return InParent(newPath, (p, n) => Node.Volume.Link(ino, p, n));
     }
@@ -113,11 +114,16 @@ public sealed partial class FsProcess
         finally { gh?.Dq(); }
     }
 
-    /// <summary>stat(2) (lstat: symlinks are not followed).</summary>
-    public Errno Stat(string path, out InodeAttr? attr)
+    /// <summary>stat(2): a final symlink is followed (ELOOP past 40 links; ENOENT when dangling).</summary>
+    public Errno Stat(string path, out InodeAttr? attr) => Stat(path, follow: true, out attr);
+
+    /// <summary>lstat(2): the symlink itself.</summary>
+    public Errno Lstat(string path, out InodeAttr? attr) => Stat(path, follow: false, out attr);
+
+    private Errno Stat(string path, bool follow, out InodeAttr? attr)
     {
         attr = null;
-        var e = Resolve(path, out long ino);
+        var e = Resolve(path, out long ino, follow);
         if (!e.IsOk) return e;
         using var task = Enter();
         return StatInode(Node.GetInode(ino), out attr);

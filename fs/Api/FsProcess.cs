@@ -14,10 +14,10 @@ namespace ClusterFs.Fs.Api;
 /// or user addresses in <see cref="Mm"/> (UBUF, or IOVEC arrays) that may map ClusterFs files. Each call runs on the
 /// calling thread as this process's task (the thread's <see cref="TaskContext.Mm"/> is set for its duration).
 /// Results follow Linux: a count or -errno (long), or an <see cref="Errno"/> for calls without a count. Paths are
-/// absolute, '/'-separated, resolved from the root without following symlinks.
+/// '/'-separated, absolute or relative to the working directory (<see cref="Chdir"/>), with symlinks followed as
+/// Linux does (FsProcess.Paths.cs).
 /// </summary>
-/// <remarks>Limits (documented decisions): unlinking or renaming over a file frees it at once even if it is open
-/// (later I/O on such a descriptor fails); no permission checks (the caller is root).</remarks>
+/// <remarks>Limits (documented decisions): no permission checks (the caller is root).</remarks>
 public sealed partial class FsProcess : IDisposable
 {
     private readonly object _fdLock = new(); // leaf: guards _files
@@ -98,38 +98,6 @@ public sealed partial class FsProcess : IDisposable
         return file!.Inode.OpenUnref();
     }
 
-    /// <summary>Splits an absolute path into its parent directory's inode and the last name (ENOENT, ENOTDIR,
-    /// EINVAL for a relative path or the root itself). Runs under the meta glock held by the caller.</summary>
-    private Errno ResolveParentLocked(string path, out long parent, out string name)
-    {
-        parent = 0;
-        name = "";
-        if (string.IsNullOrEmpty(path) || path[0] != '/') return Errno.EINVAL;
-        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0) return Errno.EINVAL;
-        long dir = Node.RootInode;
-        for (int i = 0; i < parts.Length - 1; i++)
-        {
-            var e = Node.Volume.Lookup(dir, parts[i], out dir);
-            if (!e.IsOk) return e;
-        }
-        parent = dir;
-        name = parts[^1];
-        return Errno.OK;
-    }
-
-    /// <summary>Resolves an absolute path to its inode number ("/" is the root).</summary>
-    private Errno Resolve(string path, out long ino)
-    {
-        ino = 0;
-        if (path == "/") { ino = Node.RootInode; return Errno.OK; }
-        using var meta = Node.LockMeta(out var e);
-        if (!e.IsOk) return e;
-        e = ResolveParentLocked(path, out long parent, out string name);
-        if (!e.IsOk) return e;
-        return Node.Volume.Lookup(parent, name, out ino);
-    }
-
     /// <summary>
     /// open(2): resolves (and with <see cref="OpenFlags.Create"/> creates, mode <paramref name="mode"/>) a file and
     /// returns the new descriptor or -errno: ENOENT, EEXIST (Create|Exclusive on an existing name), EISDIR (a
@@ -144,21 +112,8 @@ public sealed partial class FsProcess : IDisposable
         using (var meta = Node.LockMeta(out var e))
         {
             if (!e.IsOk) return e.Negative;
-            if (path == "/") ino = Node.RootInode;
-            else
-            {
-                e = ResolveParentLocked(path, out long parent, out string name);
-                if (!e.IsOk) return e.Negative;
-                e = Node.Volume.Lookup(parent, name, out ino);
-                if (e == Errno.ENOENT && (flags & OpenFlags.Create) != 0)
-                {
-                    e = Node.Volume.Create(parent, name, FileTypeBits.S_IFREG | (mode & 0xFFF), 0, 0, out ino);
-                    created = true;
-                }
-                else if (e.IsOk && (flags & (OpenFlags.Create | OpenFlags.Exclusive)) == (OpenFlags.Create | OpenFlags.Exclusive))
-                    return Errno.EEXIST.Negative;
-                if (!e.IsOk) return e.Negative;
-            }
+            e = OpenLookupLocked(path, flags, mode, out ino, out created);
+            if (!e.IsOk) return e.Negative;
             // Counted as open while the name is still known to exist: an unlink (under the meta lock) that
             // follows sees it in use and leaves the inode allocated.
             var pinned = Node.GetInode(ino).OpenRef();
@@ -168,6 +123,37 @@ public sealed partial class FsProcess : IDisposable
         var r = OpenCounted(inode, flags, created);
         if (r < 0) inode.OpenUnref();
         return r;
+    }
+
+    /// <summary>open's walk: finds (or with Create makes) the file. A final symlink is followed, also to create its
+    /// missing target, unless NoFollow (ELOOP) or Create|Exclusive (EEXIST: the link itself exists). A trailing '/'
+    /// wants a directory: ENOTDIR for another file, EISDIR when it would create.</summary>
+    private Errno OpenLookupLocked(string path, OpenFlags flags, uint mode, out long ino, out bool created)
+    {
+        ino = 0;
+        created = false;
+        int links = 0;
+        var e = WalkParentLocked(path, ref links, out long dir, out string name, out bool trailingSlash);
+        while (e.IsOk)
+        {
+            e = Node.Volume.Lookup(dir, name, out ino);
+            if (e == Errno.ENOENT && (flags & OpenFlags.Create) != 0)
+            {
+                if (trailingSlash) return Errno.EISDIR;
+                created = true;
+                return Node.Volume.Create(dir, name, FileTypeBits.S_IFREG | (mode & 0xFFF), 0, 0, out ino);
+            }
+            if (!e.IsOk) return e;
+            if ((flags & (OpenFlags.Create | OpenFlags.Exclusive)) == (OpenFlags.Create | OpenFlags.Exclusive)) return Errno.EEXIST;
+            e = IsLinkLocked(ino, out bool link);
+            if (!e.IsOk) return e;
+            if (!link) break;
+            if ((flags & OpenFlags.NoFollow) != 0) return Errno.ELOOP;
+            e = NextLinkLocked(ref dir, ino, ref links, out name);
+        }
+        if (!e.IsOk || !trailingSlash) return e;
+        e = IsDirLocked(ino, out bool isDir);
+        return !e.IsOk ? e : isDir ? Errno.OK : Errno.ENOTDIR;
     }
 
     private long OpenCounted(Inode inode, OpenFlags flags, bool created)

@@ -15,6 +15,8 @@ public enum OpenFlags
     Dsync = 0x1000,
     Direct = 0x4000,
     Directory = 0x10000,
+    /// <summary>O_NOFOLLOW: a final symlink fails with ELOOP.</summary>
+    NoFollow = 0x20000,
     /// <summary>O_SYNC includes O_DSYNC's bit, as on Linux.</summary>
     Sync = 0x101000,
 }
