@@ -66,17 +66,21 @@ public sealed partial class ClusterFsFuse
         return table.Set((ulong)core, request, sleep, cancel);
     }
 
-    /// <summary>Flush (each close of a descriptor): drops the closing owner's POSIX locks on the inode, as close(2) does.</summary>
+    /// <summary>Flush (each close of a descriptor): drops the closing owner's POSIX locks on the inode, as close(2) does.
+    /// Every owner that ever asked for a lock through this mount is noted under its handle until flushed or released.</summary>
     private void PlockFlush(ulong ino, in FuseFile file)
     {
         if (PosixLockTable is not { } table) return;
         long core = ToCore(ino);
         var key = (core, file.LockOwner);
+        bool locked = false;
         lock (_plockLock)
         {
             // A flushed owner is a process's lock owner: it is done with on every handle of the inode.
-            foreach (var owners in _plockOwners.Values) owners.Remove(key);
+            foreach (var owners in _plockOwners.Values) locked |= owners.Remove(key);
         }
+        // Most closes come from owners that never locked: no round trip to the cluster for them.
+        if (!locked) return;
         var e = table.Release((ulong)core, file.LockOwner);
         if (!e.IsOk) _log.LogWarning("inode {Ino}: POSIX locks of owner {Owner:x} not released ({Error})", core, file.LockOwner, e);
     }
