@@ -15,7 +15,10 @@ namespace ClusterFs.Fs.LockManagers.Etcd;
 /// manager's watch on the lock space reports a change under plocks/ (a put, an unlock, a lease expiry).
 /// </summary>
 /// <remarks>Deadlock detection (EDEADLK) sees only cycles among this node's own waiting owners: the waits of other
-/// nodes are not published. A cross-node cycle waits until one side is interrupted.</remarks>
+/// nodes are not published. A cross-node cycle waits until one side is interrupted. A wait edge comes from a read that
+/// may be older than the check, so edges to an owner are forgotten whenever this node changes that owner's locks (its
+/// waiters re-read on the watch event and re-state them): without that a waiter about to be granted made its blocker's
+/// next request look like a cycle (found by the contention test).</remarks>
 internal sealed class EtcdPosixLockTable(EtcdLockManager manager) : IPosixLockTable
 {
     private readonly Lock _lock = new(); // leaf: guards _waits
@@ -66,7 +69,9 @@ internal sealed class EtcdPosixLockTable(EtcdLockManager manager) : IPosixLockTa
         if (!Ready(out var keys, out var ct)) return Errno.EIO;
         // One key holds all of the owner's locks on the inode; a concurrent Set of the same owner sees it gone and re-reads.
         var r = manager.Client.DeleteAsync(keys.Plock(inode, manager.JournalId, owner), ct: ct).GetAwaiter().GetResult();
-        return r.IsOk ? Errno.OK : r.Error;
+        if (!r.IsOk) return r.Error;
+        lock (_lock) _waits.Forget((manager.JournalId, owner));
+        return Errno.OK;
     }
 
     private async Task<Errno> SetAsync(EtcdLockKeys keys, ulong inode, PosixLockRequest request, bool wait, CancellationToken cancel,
@@ -104,6 +109,12 @@ internal sealed class EtcdPosixLockTable(EtcdLockManager manager) : IPosixLockTa
                     }
                     continue;
                 }
+                // Not waiting while it tries: a grant must never be visible while this owner still seems blocked.
+                if (edge is not null)
+                {
+                    lock (_lock) _waits.Unblock(edge);
+                    edge = null;
+                }
                 string before = Encode(read.List.OwnedBy(node, request.Owner));
                 read.List.Apply(node, request);
                 string after = Encode(read.List.OwnedBy(node, request.Owner));
@@ -114,7 +125,11 @@ internal sealed class EtcdPosixLockTable(EtcdLockManager manager) : IPosixLockTa
                 var op = after.Length == 0 ? EtcdOp.Delete(ownKey) : EtcdOp.Put(ownKey, after, manager.LeaseId);
                 var txn = await manager.Client.TxnAsync(compares, [op], ct: shutdown).ConfigureAwait(false);
                 if (!txn.IsOk) return shutdown.IsCancellationRequested ? Errno.EIO : txn.Error;
-                if (txn.Value!.Succeeded) return Errno.OK;
+                if (txn.Value!.Succeeded)
+                {
+                    lock (_lock) _waits.Forget((node, request.Owner)); // this node's waiters for the owner look again
+                    return Errno.OK;
+                }
                 // Another request changed the inode's locks between our read and our write: decide again.
             }
         }

@@ -57,6 +57,7 @@ public sealed class PosixLockSpace
         lock (_lock)
         {
             _nodes.Remove(node);
+            _waits.ForgetNode(node);
             foreach (var (inode, list) in _inodes.ToArray())
             {
                 list.RemoveNode(node);
@@ -101,6 +102,10 @@ public sealed class PosixLockSpace
                     {
                         list.Apply(node, request);
                         if (list.IsEmpty) _inodes.Remove(inode);
+                        // Granted: this request no longer waits, and waiters for this owner must look again.
+                        _waits.Unblock(edge);
+                        edge = null;
+                        _waits.Forget(me);
                         Monitor.PulseAll(_lock); // an unlock or a downgrade may let waiters in
                         return Errno.OK;
                     }
@@ -130,7 +135,11 @@ public sealed class PosixLockSpace
         lock (_lock)
         {
             if (!_inodes.TryGetValue(inode, out var list)) return Errno.OK;
-            if (list.RemoveOwner(node, owner)) Monitor.PulseAll(_lock);
+            if (list.RemoveOwner(node, owner))
+            {
+                _waits.Forget((node, owner));
+                Monitor.PulseAll(_lock);
+            }
             if (list.IsEmpty) _inodes.Remove(inode);
             return Errno.OK;
         }

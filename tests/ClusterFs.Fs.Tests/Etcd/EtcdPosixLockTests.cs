@@ -137,4 +137,38 @@ public sealed class EtcdPosixLockTests(EtcdFixture etcd)
             Assert.Equal(Errno.EIO, a.Manager.PosixLocks.Release(Inode, 1));
         }
     }
+
+    [EtcdFact]
+    public async Task Write_locks_contended_by_owners_on_two_nodes_are_never_held_by_two_at_once()
+    {
+        var (a, b) = TwoNodes("plock-contend");
+        using (a)
+        using (b)
+        {
+            // Four owners (two per node) take the same byte in turn; the txn's compare must stop two from both winning.
+            int inside = 0, overlaps = 0;
+            const int Rounds = 8;
+            var workers = new List<Task<Errno>>();
+            foreach (var (node, owner) in new[] { (a, 1UL), (a, 2UL), (b, 1UL), (b, 2UL) })
+            {
+                workers.Add(Task.Factory.StartNew(() =>
+                {
+                    for (int i = 0; i < Rounds; i++)
+                    {
+                        var e = node.Manager.PosixLocks.Set(Inode, Write(owner, 0, 0), true, default);
+                        if (!e.IsOk) return e;
+                        if (Interlocked.Increment(ref inside) != 1) Interlocked.Increment(ref overlaps);
+                        Interlocked.Decrement(ref inside);
+                        e = node.Manager.PosixLocks.Set(Inode, Unlock(owner, 0, 0), false, default);
+                        if (!e.IsOk) return e;
+                    }
+                    return Errno.OK;
+                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+            }
+            foreach (var w in workers) Assert.Equal(Errno.OK, await w.WaitAsync(s_bound + s_bound));
+            Assert.Equal(0, overlaps);
+            Assert.Equal(Errno.OK, a.Manager.PosixLocks.Test(Inode, Write(9, 0, PosixLock.OffsetMax), out var c));
+            Assert.Equal(PosixLockType.Unlock, c.Type);
+        }
+    }
 }

@@ -156,4 +156,31 @@ public sealed class InProcessPosixLockTests : IDisposable
         Assert.Equal(Errno.OK, nolock.PosixLocks.Release(Inode, 1));
         Assert.Equal(Errno.OK, nolock.PosixLocks.Set(Inode, Read(2, 9, 9), false, default));
     }
+
+    [Fact]
+    public async Task Write_locks_contended_by_owners_on_two_nodes_are_never_held_by_two_at_once_and_raise_no_false_edeadlk()
+    {
+        int inside = 0, overlaps = 0;
+        const int Rounds = 200;
+        var workers = new List<Task<Errno>>();
+        foreach (var (table, owner) in new[] { (_a.PosixLocks, 1UL), (_a.PosixLocks, 2UL), (_b.PosixLocks, 1UL), (_b.PosixLocks, 2UL) })
+        {
+            workers.Add(Task.Factory.StartNew(() =>
+            {
+                for (int i = 0; i < Rounds; i++)
+                {
+                    var e = table.Set(Inode, Write(owner, 0, 0), true, default);
+                    if (!e.IsOk) return e;
+                    if (Interlocked.Increment(ref inside) != 1) Interlocked.Increment(ref overlaps);
+                    Interlocked.Decrement(ref inside);
+                    e = table.Set(Inode, new PosixLockRequest(owner, PosixLockType.Unlock, 0, 0, 0), false, default);
+                    if (!e.IsOk) return e;
+                }
+                return Errno.OK;
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+        }
+        foreach (var w in workers) Assert.Equal(Errno.OK, await w.WaitAsync(s_bound));
+        Assert.Equal(0, overlaps);
+        Assert.Empty(_space.PosixLocks.Locks(Inode));
+    }
 }
