@@ -30,7 +30,7 @@ internal sealed class EtcdLockKeys(string lockTable)
 
     public string LocksPrefix => Root + "locks/";
 
-    public string PlocksPrefix => Root + "plocks/";
+    public string PlocksPrefix { get; } = $"/clusterfs/{lockTable}/plocks/"; // read for every watch event: computed once
 
     public string Member(string node) => MembersPrefix + node;
 
@@ -39,6 +39,16 @@ internal sealed class EtcdLockKeys(string lockTable)
 
     /// <summary>The key holding the POSIX locks of lock owner <paramref name="owner"/> of node <paramref name="jid"/> on <paramref name="inode"/>.</summary>
     public string Plock(ulong inode, int jid, ulong owner) => $"{PlockInodePrefix(inode)}{jid:x8}/{owner:x16}";
+
+    /// <summary>Parses the inode of a POSIX lock key (plocks/&lt;inode&gt;/...); false for other keys.</summary>
+    public bool TryParsePlockInode(string key, out ulong inode)
+    {
+        inode = 0;
+        if (!key.StartsWith(PlocksPrefix, StringComparison.Ordinal)) return false;
+        var rest = key.AsSpan(PlocksPrefix.Length);
+        int slash = rest.IndexOf('/');
+        return slash > 0 && ulong.TryParse(rest[..slash], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out inode);
+    }
 
     /// <summary>Parses a POSIX lock key of <paramref name="inode"/> into its node (journal id) and lock owner. False for other keys.</summary>
     public bool TryParsePlockKey(ulong inode, string key, out int jid, out ulong owner)

@@ -12,7 +12,7 @@ namespace ClusterFs.Fs.LockManagers.Etcd;
 /// revokes it. A request reads the inode's keys, decides with the POSIX rules (<see cref="PosixLockList"/>) and writes
 /// the owner's key back in a txn that holds only if no key of the inode was written since the read and the owner's own
 /// key is still the one read (an optimistic per-inode lock: on a race it reads again). F_SETLKW waiters retry when the
-/// manager's watch on the lock space reports a change under plocks/ (a put, an unlock, a lease expiry).
+/// manager's watch on the lock space reports a change under their inode's plocks/ prefix (a put, an unlock, a lease expiry).
 /// </summary>
 /// <remarks>Deadlock detection (EDEADLK) sees only cycles among this node's own waiting owners: the waits of other
 /// nodes are not published. A cross-node cycle waits until one side is interrupted. A wait edge comes from a read that
@@ -21,9 +21,9 @@ namespace ClusterFs.Fs.LockManagers.Etcd;
 /// next request look like a cycle (found by the contention test).</remarks>
 internal sealed class EtcdPosixLockTable(EtcdLockManager manager) : IPosixLockTable
 {
-    private readonly Lock _lock = new(); // leaf: guards _waits
+    private readonly Lock _lock = new(); // leaf: guards _waits and _changed
     private readonly PosixLockWaitGraph _waits = new(); // under _lock: this node's blocked F_SETLKW requests
-    private TaskCompletionSource _changed = NewSignal(); // completed and replaced on every change under plocks/
+    private readonly Dictionary<ulong, TaskCompletionSource> _changed = new(); // under _lock: by inode, completed and removed on a change
     private TaskCompletionSource _waitersChanged = NewSignal(); // completed and replaced whenever _waits changes
 
     /// <summary>This node's blocked F_SETLKW requests (for tests).</summary>
@@ -43,8 +43,24 @@ internal sealed class EtcdPosixLockTable(EtcdLockManager manager) : IPosixLockTa
         }
     }
 
-    /// <summary>Watch hook: something under plocks/ changed; blocked requests look again.</summary>
-    internal void OnChanged() => Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
+    /// <summary>Watch hook: the POSIX locks of <paramref name="inode"/> changed (a put, an unlock, a lease expiry); its
+    /// blocked requests look again. Waiters on other inodes are not disturbed.</summary>
+    internal void OnChanged(ulong inode)
+    {
+        TaskCompletionSource? signal;
+        lock (_lock) _changed.Remove(inode, out signal);
+        signal?.TrySetResult();
+    }
+
+    /// <summary>The signal a waiter on <paramref name="inode"/> takes before reading: completed by the next change.</summary>
+    private Task ChangeSignal(ulong inode)
+    {
+        lock (_lock)
+        {
+            if (!_changed.TryGetValue(inode, out var signal)) _changed[inode] = signal = NewSignal();
+            return signal.Task;
+        }
+    }
 
     public Errno Test(ulong inode, in PosixLockRequest request, out PosixLock conflict)
     {
@@ -86,7 +102,7 @@ internal sealed class EtcdPosixLockTable(EtcdLockManager manager) : IPosixLockTa
             while (true)
             {
                 if (manager.IsWithdrawn || shutdown.IsCancellationRequested) return Errno.EIO;
-                var changed = Volatile.Read(ref _changed).Task; // taken before the read: a change after it wakes us
+                var changed = wait ? ChangeSignal(inode) : Task.CompletedTask; // taken before the read: a change after it wakes us
                 var read = await ReadAsync(keys, inode, request.Owner, shutdown).ConfigureAwait(false);
                 if (!read.Error.IsOk) return shutdown.IsCancellationRequested ? Errno.EIO : read.Error;
                 if (read.List!.FindConflict(node, request) is { } c)
