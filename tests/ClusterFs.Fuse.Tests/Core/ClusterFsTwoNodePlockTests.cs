@@ -165,4 +165,34 @@ public sealed class ClusterFsTwoNodePlockTests : IDisposable
             Libc.close(fb);
         }
     });
+
+    [Fact]
+    public void A_setlkw_that_closes_a_wait_cycle_across_the_two_nodes_fails_with_edeadlk() => WithTwoNodes((a, b) =>
+    {
+        int fa = Libc.OpenOrThrow(a.PathOf("locked"), Libc.O_RDWR);
+        int fb = Libc.OpenOrThrow(b.PathOf("locked"), Libc.O_RDWR);
+        try
+        {
+            var first = Lock(Libc.F_WRLCK, 0, 1);
+            Assert.Equal(0, Libc.fcntl_lock(fa, Libc.F_SETLK, ref first));
+            var second = Lock(Libc.F_WRLCK, 1, 1);
+            Assert.Equal(0, Libc.fcntl_lock(fb, Libc.F_SETLK, ref second));
+            // Node A's owner waits for node B's byte 1 ...
+            var (waiter, outcome) = StartBlocking(fa, Libc.F_SETLKW, Lock(Libc.F_WRLCK, 1, 1));
+            Assert.True(_space.PosixLocks.WaitForWaiters(1, s_bound), "node A's SETLKW never reached the lock table");
+            // ... so node B's owner waiting for node A's byte 0 would wait forever.
+            var cycle = Lock(Libc.F_WRLCK, 0, 1);
+            Assert.Equal(-1, Libc.fcntl_lock(fb, Libc.F_SETLKW, ref cycle));
+            Assert.Equal(Libc.EDEADLK, Libc.Errno);
+            var unlock = Lock(Libc.F_UNLCK, 1, 1);
+            Assert.Equal(0, Libc.fcntl_lock(fb, Libc.F_SETLK, ref unlock));
+            Assert.True(waiter.Join(s_bound), "node A's SETLKW was not granted after node B unlocked");
+            Assert.Equal((0, 0), outcome());
+        }
+        finally
+        {
+            Libc.close(fa);
+            Libc.close(fb);
+        }
+    });
 }
