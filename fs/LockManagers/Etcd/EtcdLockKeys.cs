@@ -12,7 +12,9 @@ namespace ClusterFs.Fs.LockManagers.Etcd;
 /// <item>locks/&lt;type&gt;/&lt;number&gt;/h/&lt;node&gt; = held state, locks/.../w/&lt;node&gt; = "state:flags" of the waiting request,
 /// both bound to the node's lease; a waiter's create revision is its place in the queue;</item>
 /// <item>plocks/&lt;inode&gt;/&lt;jid&gt;/&lt;lock_owner&gt; = the POSIX record locks of one lock owner of node jid on the inode
-/// (<see cref="EtcdPosixLockTable"/>), bound to the node's lease, so that they vanish with the node.</item>
+/// (<see cref="EtcdPosixLockTable"/>), bound to the node's lease, so that they vanish with the node;</item>
+/// <item>plockwaits/&lt;jid&gt;/&lt;lock_owner&gt;/&lt;request&gt; = "inode:blocker jid:blocker owner:blocker key's mod revision" of
+/// a blocked F_SETLKW (the cluster's wait-for graph, for EDEADLK), bound to the node's lease.</item>
 /// </list>
 /// Node names are the node's lease id in hex, unique for the life of the etcd cluster.
 /// </summary>
@@ -32,7 +34,24 @@ internal sealed class EtcdLockKeys(string lockTable)
 
     public string PlocksPrefix { get; } = $"/clusterfs/{lockTable}/plocks/"; // read for every watch event: computed once
 
+    public string PlockWaitsPrefix => Root + "plockwaits/";
+
     public string Member(string node) => MembersPrefix + node;
+
+    /// <summary>The wait-for edge of blocked request <paramref name="request"/> of lock owner <paramref name="owner"/> of node <paramref name="jid"/>.</summary>
+    public string PlockWait(int jid, ulong owner, long request) => $"{PlockWaitsPrefix}{jid:x8}/{owner:x16}/{request:x16}";
+
+    /// <summary>Parses a wait-for edge key into the waiting owner's node and lock owner. False for other keys.</summary>
+    public bool TryParsePlockWaitKey(string key, out int jid, out ulong owner)
+    {
+        jid = -1;
+        owner = 0;
+        if (!key.StartsWith(PlockWaitsPrefix, StringComparison.Ordinal)) return false;
+        var parts = key[PlockWaitsPrefix.Length..].Split('/');
+        return parts.Length == 3
+            && int.TryParse(parts[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out jid)
+            && ulong.TryParse(parts[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out owner);
+    }
 
     /// <summary>The prefix of every POSIX lock key of <paramref name="inode"/>.</summary>
     public string PlockInodePrefix(ulong inode) => $"{PlocksPrefix}{inode:x16}/";

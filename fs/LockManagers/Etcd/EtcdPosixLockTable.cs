@@ -14,22 +14,24 @@ namespace ClusterFs.Fs.LockManagers.Etcd;
 /// key is still the one read (an optimistic per-inode lock: on a race it reads again). F_SETLKW waiters retry when the
 /// manager's watch on the lock space reports a change under their inode's plocks/ prefix (a put, an unlock, a lease expiry).
 /// </summary>
-/// <remarks>Deadlock detection (EDEADLK) sees only cycles among this node's own waiting owners: the waits of other
-/// nodes are not published. A cross-node cycle waits until one side is interrupted. A wait edge comes from a read that
-/// may be older than the check, so edges to an owner are forgotten whenever this node changes that owner's locks (its
-/// waiters re-read on the watch event and re-state them): without that a waiter about to be granted made its blocker's
-/// next request look like a cycle (found by the contention test).</remarks>
+/// <remarks>Deadlock detection (EDEADLK) covers every node: a blocked request publishes its wait-for edge and checks
+/// the cluster's graph in one consistent snapshot (<see cref="EtcdPlockWaits"/>), at the cost of reading every POSIX
+/// lock and edge of the lock space each time a request blocks or its blocker changes. Two requests closing one cycle
+/// at the same moment may both get EDEADLK (Linux, serialised by one spinlock, fails only the second).</remarks>
 internal sealed class EtcdPosixLockTable(EtcdLockManager manager) : IPosixLockTable
 {
-    private readonly Lock _lock = new(); // leaf: guards _waits and _changed
-    private readonly PosixLockWaitGraph _waits = new(); // under _lock: this node's blocked F_SETLKW requests
+    private static readonly IReadOnlyDictionary<(int, ulong), long> s_noRevisions = new Dictionary<(int, ulong), long>();
+    private static long s_nextRequest; // names wait-for edges uniquely within this process (the key also names the node)
+
+    private readonly Lock _lock = new(); // leaf: guards _waiters and _changed
+    private int _waiters; // under _lock: this node's blocked F_SETLKW requests
     private readonly Dictionary<ulong, TaskCompletionSource> _changed = new(); // under _lock: by inode, completed and removed on a change
     private TaskCompletionSource _waitersChanged = NewSignal(); // completed and replaced whenever _waits changes
 
     /// <summary>This node's blocked F_SETLKW requests (for tests).</summary>
     internal int Waiters
     {
-        get { lock (_lock) return _waits.Count; }
+        get { lock (_lock) return _waiters; }
     }
 
     /// <summary>Completes once at least <paramref name="count"/> requests of this node are blocked (for tests; the caller bounds it).</summary>
@@ -85,18 +87,18 @@ internal sealed class EtcdPosixLockTable(EtcdLockManager manager) : IPosixLockTa
         if (!Ready(out var keys, out var ct)) return Errno.EIO;
         // One key holds all of the owner's locks on the inode; a concurrent Set of the same owner sees it gone and re-reads.
         var r = manager.Client.DeleteAsync(keys.Plock(inode, manager.JournalId, owner), ct: ct).GetAwaiter().GetResult();
-        if (!r.IsOk) return r.Error;
-        lock (_lock) _waits.Forget((manager.JournalId, owner));
-        return Errno.OK;
+        return r.IsOk ? Errno.OK : r.Error;
     }
 
     private async Task<Errno> SetAsync(EtcdLockKeys keys, ulong inode, PosixLockRequest request, bool wait, CancellationToken cancel,
         CancellationToken shutdown)
     {
         int node = manager.JournalId;
+        var me = (node, request.Owner);
         string ownKey = keys.Plock(inode, node, request.Owner);
         string prefix = keys.PlockInodePrefix(inode), prefixEnd = EtcdClient.PrefixEnd(prefix);
-        PosixLockWaitGraph.Edge? edge = null;
+        string? edgeKey = null, edgeValue = null; // this request's published wait-for edge, while it is blocked
+        bool counted = false;
         try
         {
             while (true)
@@ -109,12 +111,17 @@ internal sealed class EtcdPosixLockTable(EtcdLockManager manager) : IPosixLockTa
                 {
                     if (!wait) return Errno.EAGAIN;
                     if (cancel.IsCancellationRequested) return Errno.EINTR;
-                    lock (_lock)
+                    string value = EtcdPlockWaits.Encode(inode, c.Node, c.Owner, read.ModRevisions[(c.Node, c.Owner)]);
+                    if (value != edgeValue)
                     {
-                        if (_waits.WouldDeadlock((node, request.Owner), (c.Node, c.Owner))) return Errno.EDEADLK;
-                        edge = _waits.Block(edge, (node, request.Owner), (c.Node, c.Owner), out _);
+                        edgeKey ??= keys.PlockWait(node, request.Owner, Interlocked.Increment(ref s_nextRequest));
+                        var check = await PublishAndCheckAsync(keys, edgeKey, value, me, (c.Node, c.Owner), shutdown).ConfigureAwait(false);
+                        if (check == Errno.EDEADLK) return Errno.EDEADLK;
+                        if (!check.IsOk) return shutdown.IsCancellationRequested ? Errno.EIO : check;
+                        edgeValue = value;
                     }
-                    Interlocked.Exchange(ref _waitersChanged, NewSignal()).TrySetResult();
+                    if (!counted) CountWaiter(+1);
+                    counted = true;
                     try
                     {
                         await changed.WaitAsync(cancel).WaitAsync(shutdown).ConfigureAwait(false);
@@ -125,12 +132,6 @@ internal sealed class EtcdPosixLockTable(EtcdLockManager manager) : IPosixLockTa
                     }
                     continue;
                 }
-                // Not waiting while it tries: a grant must never be visible while this owner still seems blocked.
-                if (edge is not null)
-                {
-                    lock (_lock) _waits.Unblock(edge);
-                    edge = null;
-                }
                 string before = Encode(read.List.OwnedBy(node, request.Owner));
                 read.List.Apply(node, request);
                 string after = Encode(read.List.OwnedBy(node, request.Owner));
@@ -138,12 +139,14 @@ internal sealed class EtcdPosixLockTable(EtcdLockManager manager) : IPosixLockTa
                 var compares = new List<EtcdCompare> { EtcdCompare.UnchangedSince(prefix, prefixEnd, read.Revision) };
                 // Deletes do not show in a mod-revision compare: the owner's own key must still be the one that was read.
                 compares.Add(read.OwnCreateRevision == 0 ? EtcdCompare.Absent(ownKey) : EtcdCompare.CreateRevision(ownKey, read.OwnCreateRevision));
-                var op = after.Length == 0 ? EtcdOp.Delete(ownKey) : EtcdOp.Put(ownKey, after, manager.LeaseId);
-                var txn = await manager.Client.TxnAsync(compares, [op], ct: shutdown).ConfigureAwait(false);
+                var ops = new List<EtcdOp> { after.Length == 0 ? EtcdOp.Delete(ownKey) : EtcdOp.Put(ownKey, after, manager.LeaseId) };
+                // The grant and the end of the wait are one write: no snapshot shows this owner holding and still waiting.
+                if (edgeKey is not null) ops.Add(EtcdOp.Delete(edgeKey));
+                var txn = await manager.Client.TxnAsync(compares, ops, ct: shutdown).ConfigureAwait(false);
                 if (!txn.IsOk) return shutdown.IsCancellationRequested ? Errno.EIO : txn.Error;
                 if (txn.Value!.Succeeded)
                 {
-                    lock (_lock) _waits.Forget((node, request.Owner)); // this node's waiters for the owner look again
+                    edgeKey = null;
                     return Errno.OK;
                 }
                 // Another request changed the inode's locks between our read and our write: decide again.
@@ -151,31 +154,56 @@ internal sealed class EtcdPosixLockTable(EtcdLockManager manager) : IPosixLockTa
         }
         finally
         {
-            if (edge is not null)
-            {
-                lock (_lock) _waits.Unblock(edge);
-                Interlocked.Exchange(ref _waitersChanged, NewSignal()).TrySetResult();
-            }
+            if (counted) CountWaiter(-1);
+            // Best effort: if this fails the node is going away, and its lease takes the edge with it.
+            if (edgeKey is not null && !shutdown.IsCancellationRequested)
+                await manager.Client.DeleteAsync(edgeKey, ct: shutdown).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The inode's locks at one revision, and the create revision of the owner's own key (0: absent).</summary>
-    private readonly record struct Snapshot(Errno Error, PosixLockList? List, long Revision, long OwnCreateRevision);
+    /// <summary>
+    /// Publishes (or re-points) this request's wait-for edge, then reads every POSIX lock and edge of the lock space at one
+    /// revision. EDEADLK when the valid edges lead from the blocker back to this owner, OK when not, or the etcd error.
+    /// Publishing before looking means that of two requests closing a cycle at once, the later look sees both edges.
+    /// </summary>
+    private async Task<Errno> PublishAndCheckAsync(EtcdLockKeys keys, string edgeKey, string value, (int, ulong) me, (int, ulong) blocker,
+        CancellationToken shutdown)
+    {
+        var put = await manager.Client.PutAsync(edgeKey, value, manager.LeaseId, shutdown).ConfigureAwait(false);
+        if (!put.IsOk) return put.Error;
+        var snap = await manager.Client.TxnAsync([], [EtcdOp.Range(keys.PlocksPrefix, EtcdClient.PrefixEnd(keys.PlocksPrefix)),
+            EtcdOp.Range(keys.PlockWaitsPrefix, EtcdClient.PrefixEnd(keys.PlockWaitsPrefix))], ct: shutdown).ConfigureAwait(false);
+        if (!snap.IsOk) return snap.Error;
+        return EtcdPlockWaits.ClosesCycle(keys, snap.Value!.Read, edgeKey, me, blocker) ? Errno.EDEADLK : Errno.OK;
+    }
+
+    private void CountWaiter(int delta)
+    {
+        lock (_lock) _waiters += delta;
+        Interlocked.Exchange(ref _waitersChanged, NewSignal()).TrySetResult();
+    }
+
+    /// <summary>The inode's locks at one revision, the create revision of the owner's own key (0: absent), and the mod
+    /// revision of every owner's key (what a wait-for edge records about its blocker).</summary>
+    private readonly record struct Snapshot(Errno Error, PosixLockList? List, long Revision, long OwnCreateRevision,
+        IReadOnlyDictionary<(int Jid, ulong Owner), long> ModRevisions);
 
     private async Task<Snapshot> ReadAsync(EtcdLockKeys keys, ulong inode, ulong owner, CancellationToken ct)
     {
         string prefix = keys.PlockInodePrefix(inode);
         var r = await manager.Client.RangeAsync(prefix, EtcdClient.PrefixEnd(prefix), ct).ConfigureAwait(false);
-        if (!r.IsOk) return new Snapshot(r.Error, null, 0, 0);
+        if (!r.IsOk) return new Snapshot(r.Error, null, 0, 0, s_noRevisions);
         var locks = new List<PosixLock>();
+        var revisions = new Dictionary<(int, ulong), long>();
         long own = 0;
         foreach (var kv in r.Value!.Kvs)
         {
             if (!keys.TryParsePlockKey(inode, kv.Key, out int jid, out ulong o)) continue;
             if (jid == manager.JournalId && o == owner) own = kv.CreateRevision;
-            if (!TryDecode(kv.Value, jid, o, locks)) return new Snapshot(Errno.EIO, null, 0, 0); // not ours to guess
+            revisions[(jid, o)] = kv.ModRevision;
+            if (!TryDecode(kv.Value, jid, o, locks)) return new Snapshot(Errno.EIO, null, 0, 0, s_noRevisions); // not ours to guess
         }
-        return new Snapshot(Errno.OK, new PosixLockList(locks), r.Value.Revision, own);
+        return new Snapshot(Errno.OK, new PosixLockList(locks), r.Value.Revision, own, revisions);
     }
 
     /// <summary>"W:start:end:pid R:start:end:pid ..." (end "max" for OFFSET_MAX); "" for no locks.</summary>

@@ -108,6 +108,29 @@ public sealed class EtcdPosixLockTests(EtcdFixture etcd)
     }
 
     [EtcdFact]
+    public async Task A_setlkw_closing_a_cycle_across_two_nodes_fails_with_edeadlk()
+    {
+        var (a, b) = TwoNodes("plock-xdeadlk");
+        using (a)
+        using (b)
+        {
+            Assert.Equal(Errno.OK, a.Manager.PosixLocks.Set(Inode, Write(1, 0, 0), false, default));
+            Assert.Equal(Errno.OK, b.Manager.PosixLocks.Set(Inode, Write(1, 1, 1), false, default));
+            var aWaits = SetWaitAsync(a, Write(1, 1, 1)); // a/1 waits for b/1
+            await WaitForWaiterAsync(a);
+            Assert.Equal(Errno.EDEADLK, b.Manager.PosixLocks.Set(Inode, Write(1, 0, 0), true, default)); // b/1 -> a/1 -> b/1
+            Assert.False(aWaits.IsCompleted);
+            Assert.Equal(Errno.OK, b.Manager.PosixLocks.Release(Inode, 1));
+            Assert.Equal(Errno.OK, await aWaits.WaitAsync(s_bound));
+            // The granted waiter's edge is gone with its grant: b now waits for a without a false EDEADLK.
+            var bWaits = SetWaitAsync(b, Write(1, 0, 0));
+            await WaitForWaiterAsync(b);
+            Assert.Equal(Errno.OK, a.Manager.PosixLocks.Release(Inode, 1));
+            Assert.Equal(Errno.OK, await bWaits.WaitAsync(s_bound));
+        }
+    }
+
+    [EtcdFact]
     public async Task The_locks_of_a_node_whose_lease_expires_vanish_and_the_other_nodes_waiter_proceeds()
     {
         var (a, b) = TwoNodes("plock-lease");
@@ -155,11 +178,16 @@ public sealed class EtcdPosixLockTests(EtcdFixture etcd)
                 {
                     for (int i = 0; i < Rounds; i++)
                     {
-                        var e = node.Manager.PosixLocks.Set(Inode, Write(owner, 0, 0), true, default);
+                        // Owner 1 takes byte 0, then byte 1 while holding byte 0; owner 2 takes only byte 1: chains of waiters
+                        // form (waiting for 0 behind a holder of 0 waiting for 1), but never a cycle, so any EDEADLK is false.
+                        var e = Errno.OK;
+                        if (owner == 1) e = node.Manager.PosixLocks.Set(Inode, Write(owner, 0, 0), true, default);
+                        if (!e.IsOk) return e;
+                        e = node.Manager.PosixLocks.Set(Inode, Write(owner, 1, 1), true, default);
                         if (!e.IsOk) return e;
                         if (Interlocked.Increment(ref inside) != 1) Interlocked.Increment(ref overlaps);
                         Interlocked.Decrement(ref inside);
-                        e = node.Manager.PosixLocks.Set(Inode, Unlock(owner, 0, 0), false, default);
+                        e = node.Manager.PosixLocks.Set(Inode, Unlock(owner, 0, 1), false, default);
                         if (!e.IsOk) return e;
                     }
                     return Errno.OK;

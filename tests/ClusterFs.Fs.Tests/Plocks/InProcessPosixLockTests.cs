@@ -169,11 +169,16 @@ public sealed class InProcessPosixLockTests : IDisposable
             {
                 for (int i = 0; i < Rounds; i++)
                 {
-                    var e = table.Set(Inode, Write(owner, 0, 0), true, default);
+                    // Owner 1 takes byte 0, then byte 1 while holding byte 0; owner 2 takes only byte 1: chains of waiters
+                    // form (waiting for 0 behind a holder of 0 waiting for 1), but never a cycle, so any EDEADLK is false.
+                    var e = Errno.OK;
+                    if (owner == 1) e = table.Set(Inode, Write(owner, 0, 0), true, default);
+                    if (!e.IsOk) return e;
+                    e = table.Set(Inode, Write(owner, 1, 1), true, default);
                     if (!e.IsOk) return e;
                     if (Interlocked.Increment(ref inside) != 1) Interlocked.Increment(ref overlaps);
                     Interlocked.Decrement(ref inside);
-                    e = table.Set(Inode, new PosixLockRequest(owner, PosixLockType.Unlock, 0, 0, 0), false, default);
+                    e = table.Set(Inode, new PosixLockRequest(owner, PosixLockType.Unlock, 0, 1, 0), false, default);
                     if (!e.IsOk) return e;
                 }
                 return Errno.OK;
