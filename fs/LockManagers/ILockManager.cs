@@ -35,4 +35,11 @@ public interface ILockManager : IDisposable
 
     /// <summary>Leaves the lock space; every lock this node held is released.</summary>
     void Unmount();
+
+    /// <summary>
+    /// This node's handle on the cluster-wide POSIX record-lock table (the DLM's plock service), usable after
+    /// <see cref="Mount"/>; its locks are dropped by <see cref="Unmount"/> or when the node dies. Null when the manager
+    /// offers none: the FUSE mount then leaves POSIX locks to the kernel, node-local.
+    /// </summary>
+    IPosixLockTable? PosixLocks => null;
 }

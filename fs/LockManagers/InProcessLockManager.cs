@@ -1,3 +1,4 @@
+using ClusterFs.Fs.LockManagers.Plocks;
 using ClusterFs.Iov;
 
 namespace ClusterFs.Fs.LockManagers;
@@ -8,7 +9,15 @@ public sealed class InProcessLockManager : ILockManager
     private readonly InProcessLockSpace _space;
     private InProcessNode? _node;
 
-    internal InProcessLockManager(InProcessLockSpace space) => _space = space;
+    internal InProcessLockManager(InProcessLockSpace space)
+    {
+        _space = space;
+        PosixLocks = new PosixLockSpaceTable(space.PosixLocks, () => _node is { Dead: false } n ? n.JournalId : -1);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The space's one <see cref="PosixLockSpace"/>, seen as this node.</remarks>
+    public IPosixLockTable PosixLocks { get; }
 
     public string Protocol => "lock_inproc";
 

@@ -1,3 +1,4 @@
+using ClusterFs.Fs.LockManagers.Plocks;
 using ClusterFs.Iov;
 
 namespace ClusterFs.Fs.LockManagers;
@@ -9,11 +10,12 @@ namespace ClusterFs.Fs.LockManagers;
 /// one blocking callback. A node can be declared dead: its locks are released, its journal is marked
 /// for recovery, survivors are told to recover it, and new requests (except NoExpire) wait until
 /// <see cref="ILockManager.RecoveryDone"/>. Callbacks are delivered after the space's lock is
-/// released, on the thread that caused them (possibly inside <see cref="ILockManager.Lock"/>).
+/// released, on the thread that caused them (possibly inside <see cref="ILockManager.Lock"/>). POSIX record locks
+/// of all nodes live in one <see cref="PosixLocks"/> table; a node that leaves or is declared dead loses its locks.
 /// </summary>
 public sealed class InProcessLockSpace
 {
-    // The only lock of the space; never held while calling into a node.
+    // Never held while calling into a node. Lock order: _lock -> the PosixLocks table's lock.
     private readonly object _lock = new();
     private readonly Dictionary<LockName, InProcessLockResource> _resources = new();
     private readonly Dictionary<int, InProcessNode> _nodes = new();
@@ -31,6 +33,9 @@ public sealed class InProcessLockSpace
     }
 
     public string LockTable { get; }
+
+    /// <summary>The POSIX record locks of every node of the space (each manager's <see cref="ILockManager.PosixLocks"/> is a view of it).</summary>
+    public PosixLockSpace PosixLocks { get; } = new();
 
     public int JournalCount { get; }
 
@@ -72,6 +77,7 @@ public sealed class InProcessLockSpace
             if (!_nodes.Remove(journalId, out var node))
                 return false;
             node.Dead = true;
+            PosixLocks.DropNode(journalId);
             _recovering.Add(journalId);
             // Withdraw before the Error completions: a waiter that sees EIO finds its node already withdrawn.
             outbox.Add(Callback.Withdraw(node, "declared dead by the in-process lock space"));
@@ -106,6 +112,7 @@ public sealed class InProcessLockSpace
             }
             node = new InProcessNode(jid, callbacks);
             _nodes.Add(jid, node);
+            PosixLocks.AddNode(jid);
             return Errno.OK;
         }
     }
@@ -189,6 +196,7 @@ public sealed class InProcessLockSpace
             if (!_nodes.Remove(node.JournalId))
                 return;
             node.Dead = true;
+            PosixLocks.DropNode(node.JournalId);
             DropNodeLocked(node, outbox);
             ProcessAllLocked(outbox);
         }

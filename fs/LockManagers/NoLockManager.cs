@@ -1,14 +1,23 @@
+using ClusterFs.Fs.LockManagers.Plocks;
 using ClusterFs.Iov;
 
 namespace ClusterFs.Fs.LockManagers;
 
 /// <summary>
 /// "lock_nolock" (gfs2's nolock_ops): a single node; every request is granted at once, synchronously
-/// inside <see cref="Lock"/>; no blocking callbacks, no recovery. The embedded default.
+/// inside <see cref="Lock"/>; no blocking callbacks, no recovery. The embedded default. POSIX record locks live in a
+/// table of this process (<see cref="PosixLockSpace"/>).
 /// </summary>
 public sealed class NoLockManager : ILockManager
 {
+    private readonly PosixLockSpace _plocks = new();
     private ILockManagerCallbacks? _callbacks;
+    private int _journalId = -1;
+
+    public NoLockManager() => PosixLocks = new PosixLockSpaceTable(_plocks, () => Volatile.Read(ref _journalId));
+
+    /// <inheritdoc />
+    public IPosixLockTable PosixLocks { get; }
 
     public string Protocol => "lock_nolock";
 
@@ -24,6 +33,8 @@ public sealed class NoLockManager : ILockManager
             return Errno.EBUSY;
         _callbacks = callbacks;
         journalId = requestedJournal < 0 ? 0 : requestedJournal;
+        _plocks.AddNode(journalId);
+        Volatile.Write(ref _journalId, journalId);
         return Errno.OK;
     }
 
@@ -38,7 +49,12 @@ public sealed class NoLockManager : ILockManager
 
     public void RecoveryDone(int journalId) { }
 
-    public void Unmount() => _callbacks = null;
+    public void Unmount()
+    {
+        int jid = Interlocked.Exchange(ref _journalId, -1);
+        if (jid >= 0) _plocks.DropNode(jid);
+        _callbacks = null;
+    }
 
     public void Dispose() => Unmount();
 }

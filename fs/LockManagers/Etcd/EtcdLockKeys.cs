@@ -10,7 +10,11 @@ namespace ClusterFs.Fs.LockManagers.Etcd;
 /// <item>journals/&lt;jid&gt; = "O:&lt;node&gt;" (in use by node) or "R:&lt;node&gt;" (being replayed by node); no lease, so a
 /// dead node's journal stays taken until someone has replayed it;</item>
 /// <item>locks/&lt;type&gt;/&lt;number&gt;/h/&lt;node&gt; = held state, locks/.../w/&lt;node&gt; = "state:flags" of the waiting request,
-/// both bound to the node's lease; a waiter's create revision is its place in the queue.</item>
+/// both bound to the node's lease; a waiter's create revision is its place in the queue;</item>
+/// <item>plocks/&lt;inode&gt;/&lt;jid&gt;/&lt;lock_owner&gt; = the POSIX record locks of one lock owner of node jid on the inode
+/// (<see cref="EtcdPosixLockTable"/>), bound to the node's lease, so that they vanish with the node;</item>
+/// <item>plockwaits/&lt;jid&gt;/&lt;lock_owner&gt;/&lt;request&gt; = "inode:blocker jid:blocker owner:blocker key's mod revision" of
+/// a blocked F_SETLKW (the cluster's wait-for graph, for EDEADLK), bound to the node's lease.</item>
 /// </list>
 /// Node names are the node's lease id in hex, unique for the life of the etcd cluster.
 /// </summary>
@@ -28,7 +32,56 @@ internal sealed class EtcdLockKeys(string lockTable)
 
     public string LocksPrefix => Root + "locks/";
 
+    public string PlocksPrefix { get; } = $"/clusterfs/{lockTable}/plocks/"; // read for every watch event: computed once
+
+    public string PlockWaitsPrefix => Root + "plockwaits/";
+
     public string Member(string node) => MembersPrefix + node;
+
+    /// <summary>The wait-for edge of blocked request <paramref name="request"/> of lock owner <paramref name="owner"/> of node <paramref name="jid"/>.</summary>
+    public string PlockWait(int jid, ulong owner, long request) => $"{PlockWaitsPrefix}{jid:x8}/{owner:x16}/{request:x16}";
+
+    /// <summary>Parses a wait-for edge key into the waiting owner's node and lock owner. False for other keys.</summary>
+    public bool TryParsePlockWaitKey(string key, out int jid, out ulong owner)
+    {
+        jid = -1;
+        owner = 0;
+        if (!key.StartsWith(PlockWaitsPrefix, StringComparison.Ordinal)) return false;
+        var parts = key[PlockWaitsPrefix.Length..].Split('/');
+        return parts.Length == 3
+            && int.TryParse(parts[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out jid)
+            && ulong.TryParse(parts[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out owner);
+    }
+
+    /// <summary>The prefix of every POSIX lock key of <paramref name="inode"/>.</summary>
+    public string PlockInodePrefix(ulong inode) => $"{PlocksPrefix}{inode:x16}/";
+
+    /// <summary>The key holding the POSIX locks of lock owner <paramref name="owner"/> of node <paramref name="jid"/> on <paramref name="inode"/>.</summary>
+    public string Plock(ulong inode, int jid, ulong owner) => $"{PlockInodePrefix(inode)}{jid:x8}/{owner:x16}";
+
+    /// <summary>Parses the inode of a POSIX lock key (plocks/&lt;inode&gt;/...); false for other keys.</summary>
+    public bool TryParsePlockInode(string key, out ulong inode)
+    {
+        inode = 0;
+        if (!key.StartsWith(PlocksPrefix, StringComparison.Ordinal)) return false;
+        var rest = key.AsSpan(PlocksPrefix.Length);
+        int slash = rest.IndexOf('/');
+        return slash > 0 && ulong.TryParse(rest[..slash], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out inode);
+    }
+
+    /// <summary>Parses a POSIX lock key of <paramref name="inode"/> into its node (journal id) and lock owner. False for other keys.</summary>
+    public bool TryParsePlockKey(ulong inode, string key, out int jid, out ulong owner)
+    {
+        jid = -1;
+        owner = 0;
+        string prefix = PlockInodePrefix(inode);
+        if (!key.StartsWith(prefix, StringComparison.Ordinal)) return false;
+        var rest = key.AsSpan(prefix.Length);
+        int slash = rest.IndexOf('/');
+        return slash > 0
+            && int.TryParse(rest[..slash], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out jid)
+            && ulong.TryParse(rest[(slash + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out owner);
+    }
 
     public string Journal(int jid) => JournalsPrefix + jid.ToString(CultureInfo.InvariantCulture);
 

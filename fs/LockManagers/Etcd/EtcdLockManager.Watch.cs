@@ -18,14 +18,17 @@ public sealed partial class EtcdLockManager
     private void OnWatchEvents(IReadOnlyList<EtcdEvent> events, long headerRevision)
     {
         var effects = new WatchEffects();
+        List<ulong>? plocksChanged = null;
         lock (_lock)
         {
             foreach (var ev in events)
             {
                 ApplyLocked(ev, effects);
                 _viewRevision = Math.Max(_viewRevision, ev.Kv.ModRevision);
+                if (_keys!.TryParsePlockInode(ev.Kv.Key, out ulong inode)) (plocksChanged ??= []).Add(inode);
             }
         }
+        foreach (ulong inode in plocksChanged ?? []) _plocks.OnChanged(inode); // blocked F_SETLKW requests look again
         foreach (var r in effects.Wake) r.Changed.Set();
         if (IsWithdrawn) return;
         foreach (var (name, wanted) in effects.Blocking) _callbacks!.Blocking(name, wanted);

@@ -42,6 +42,7 @@ public sealed partial class EtcdLockManager : ILockManager
     private int _withdrawn;
     private int _state; // 0 new, 1 mounted, 2 unmounted
     private long _fastGrants;
+    private readonly EtcdPosixLockTable _plocks;
 
     /// <summary>Creates a manager for the etcd at <see cref="EtcdLockManagerOptions.Endpoint"/>; nothing is contacted until <see cref="Mount"/>.</summary>
     public EtcdLockManager(EtcdLockManagerOptions options)
@@ -52,7 +53,25 @@ public sealed partial class EtcdLockManager : ILockManager
             throw new ArgumentException("the safety margin must lie between 0 and the lease TTL", nameof(options));
         _options = options;
         _client = new EtcdClient(options.Endpoint, options.RequestTimeout);
+        _plocks = new EtcdPosixLockTable(this);
     }
+
+    /// <inheritdoc />
+    /// <remarks>Keys bound to this node's lease (<see cref="EtcdPosixLockTable"/>); EIO before mount and after unmount or withdrawal.</remarks>
+    public IPosixLockTable PosixLocks => _plocks;
+
+    /// <summary>Completes once at least <paramref name="count"/> F_SETLKW requests of this node are blocked (for tests).</summary>
+    internal Task WaitForPosixLockWaitersAsync(int count, CancellationToken ct) => _plocks.WaitForWaitersAsync(count, ct);
+
+    internal EtcdClient Client => _client;
+
+    internal EtcdLockKeys? Keys => _keys;
+
+    /// <summary>Cancelled when the node unmounts or withdraws.</summary>
+    internal CancellationToken ShutdownToken => _shutdown.Token;
+
+    /// <summary>True between a successful mount and unmount.</summary>
+    internal bool IsMounted => Volatile.Read(ref _state) == 1 && LeaseId != 0;
 
     /// <inheritdoc />
     public string Protocol => "lock_etcd";

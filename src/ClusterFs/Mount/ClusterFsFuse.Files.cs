@@ -42,6 +42,7 @@ public sealed partial class ClusterFsFuse
         }
         finally { gh.Dq(); }
         ChangeOpens(core, +1);
+        reply.Handle = NewFileHandle();
         reply.Flags = OpenReplyFlags(flags);
         return Errno.OK;
     }
@@ -60,6 +61,7 @@ public sealed partial class ClusterFsFuse
         var e = CreateEntry(ctx, parent, name, FileTypeBits.S_IFREG | (mode & 0xFFF), out entry);
         if (!e.IsOk) return e;
         ChangeOpens(ToCore(entry.Ino), +1);
+        reply.Handle = NewFileHandle();
         reply.Flags = OpenReplyFlags(flags);
         return Errno.OK;
     }
@@ -104,13 +106,18 @@ public sealed partial class ClusterFsFuse
     }
 
     /// <inheritdoc/>
-    public override Errno Flush(in FuseContext ctx, ulong ino, in FuseFile file) => Errno.OK;
+    public override Errno Flush(in FuseContext ctx, ulong ino, in FuseFile file)
+    {
+        if (ino != ControlIno) PlockFlush(ino, file);
+        return Errno.OK;
+    }
 
     /// <inheritdoc/>
     public override Errno Release(in FuseContext ctx, ulong ino, in FuseFile file)
     {
         if (ino == ControlIno) { ReleaseControl(file); return Errno.OK; }
         if (file.IsFlockRelease) FlockUnlock((ToCore(ino), file.LockOwner));
+        PlockRelease(file);
         ChangeOpens(ToCore(ino), -1);
         return Errno.OK;
     }

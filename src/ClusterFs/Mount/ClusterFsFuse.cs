@@ -18,8 +18,8 @@ namespace ClusterFs.Cli.Mount;
 /// <remarks>Lock order: inode glocks -> meta glock -> <see cref="_useLock"/> (a leaf). Coherence: when an inode's glock
 /// drops its cache (demotion to UN/DF), <see cref="FsNode.InodeInvalidated"/> queues a notify_inval_inode that an
 /// <see cref="InvalidationQueue"/> thread sends, never a request handler. flock(2) locks hold across nodes (flock
-/// glocks); POSIX record locks are local to this node (not negotiated, so the kernel keeps them): TODO cluster-wide
-/// POSIX locks (gfs2 uses dlm's plock service, which no lock manager here offers yet).</remarks>
+/// glocks); POSIX record locks hold across nodes through the lock manager's cluster-wide plock table (like gfs2 over
+/// dlm's plock service; see ClusterFsFuse.Plocks.cs), or stay in the kernel, node-local, when it offers none.</remarks>
 public sealed partial class ClusterFsFuse : FuseFileSystemBase, IDisposable
 {
     private const ulong FuseRootId = 1;
@@ -76,8 +76,9 @@ public sealed partial class ClusterFsFuse : FuseFileSystemBase, IDisposable
     /// <inheritdoc/>
     public override void Init(FuseConnection connection)
     {
-        // TODO(cluster POSIX locks): until a lock manager offers plocks, the kernel keeps POSIX locks node-local.
-        connection.Drop(FuseCapabilities.PosixLocks);
+        // POSIX locks go to the lock manager's cluster-wide table; without one the kernel keeps them node-local.
+        if (PosixLockTable is null) connection.Drop(FuseCapabilities.PosixLocks);
+        else connection.Request(FuseCapabilities.PosixLocks);
         connection.Request(FuseCapabilities.FlockLocks);
     }
 
@@ -85,6 +86,7 @@ public sealed partial class ClusterFsFuse : FuseFileSystemBase, IDisposable
     public override void Destroy()
     {
         FlockUnlockAll();
+        PlockReleaseAll();
         List<long> evict = [];
         lock (_useLock)
         {

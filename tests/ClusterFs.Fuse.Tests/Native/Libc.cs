@@ -11,11 +11,13 @@ internal static unsafe partial class Libc
     public const uint RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2;
     public const int AT_FDCWD = -100;
     public const int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
+    public const int F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7;
     public const int F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
     public const short F_RDLCK = 0, F_WRLCK = 1, F_UNLCK = 2;
     public const uint S_IFIFO = 0x1000, S_IFREG = 0x8000, S_IFDIR = 0x4000, S_IFMT = 0xF000;
     public const int XATTR_CREATE = 1, XATTR_REPLACE = 2;
     public const int EPERM = 1, ENOENT = 2, EIO = 5, EAGAIN = 11, EACCES = 13, EEXIST = 17, ENOTDIR = 20, ENOSPC = 28, ERANGE = 34, ENODATA = 61, ENXIO = 6;
+    public const int EINTR = 4, EDEADLK = 35;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct Flock
