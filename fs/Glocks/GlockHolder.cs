@@ -83,6 +83,10 @@ public sealed class GlockHolder
     /// <summary>Like <see cref="Wait()"/>, but gives up after <paramref name="timeout"/> with -ETIMEDOUT, leaving the holder queued.</summary>
     public GlockResult Wait(TimeSpan timeout) => Glock.Wait(this, timeout);
 
+    /// <summary>Sets <see cref="GlockHolderFlags.NoCache"/> on a holder about to be dequeued, so that this release drops
+    /// the node's cached state too (gfs2 does this to the iopen holder at evict). Only the holder's owner calls it.</summary>
+    public void MarkNoCache() => Flags |= GlockHolderFlags.NoCache;
+
     /// <summary>
     /// Releases the glock or abandons the wait (gfs2_glock_dq). A waiter whose lock-manager request is
     /// in flight has it cancelled first (this waits for the cancel to complete). No-op if not queued.

@@ -6,7 +6,7 @@ using ClusterFs.Iov;
 
 namespace ClusterFs.Cli.Mount;
 
-// flock(2) across nodes, like gfs2's do_flock: a holder on the inode's flock glock (SH or EX, exact, not cached) excludes
+// flock(2) across nodes, like gfs2's do_flock: a holder on the inode's flock glock (SH or EX, exact; the node's last one released NOCACHE) excludes
 // other nodes; glock holders of one node do not exclude each other, so a local table (the kernel's flock list in gfs2)
 // excludes the open files of this node. Unlike gfs2 the local table is decided first (see Flock).
 public sealed partial class ClusterFsFuse
@@ -46,7 +46,7 @@ public sealed partial class ClusterFsFuse
         }
         var gl = _node.Glocks.Get((ulong)key.Item1, FlockGlockOperations.Instance);
         var gh = new GlockHolder(gl, exclusive ? LockState.Exclusive : LockState.Shared,
-            GlockHolderFlags.Exact | GlockHolderFlags.NoPid | GlockHolderFlags.NoCache | (wait ? GlockHolderFlags.Async : GlockHolderFlags.TryOneCallback));
+            GlockHolderFlags.Exact | GlockHolderFlags.NoPid | (wait ? GlockHolderFlags.Async : GlockHolderFlags.TryOneCallback));
         var e = AcquireFlockGlock(gh, wait, cancel);
         lock (_flockLock)
         {
@@ -87,8 +87,10 @@ public sealed partial class ClusterFsFuse
         return false;
     }
 
-    /// <summary>Drops the flock lock of (inode, owner), if any: the local entry, then the glock holder (which demotes
-    /// the glock to UN, so another node's TRY request can be granted at once).</summary>
+    /// <summary>Drops the flock lock of (inode, owner), if any: the local entry, then the glock holder. The last holder
+    /// of this node releases with NOCACHE (the glock goes to UN, so another node's LOCK_NB request is granted at once).
+    /// Earlier ones must not: a pending demote makes every new local holder wait behind the remaining ones (gfs2's
+    /// run_queue), so a second open file of this node flocking the same inode would wait for the first to unlock.</summary>
     private void FlockUnlock((long Ino, ulong Owner) key)
     {
         (GlockHolder? Holder, bool Exclusive) held;
@@ -97,9 +99,12 @@ public sealed partial class ClusterFsFuse
             // A reserved entry belongs to a request still waiting for its glock; it settles the entry itself.
             if (!_flocks.TryGetValue(key, out held) || held.Holder is null) return;
             _flocks.Remove(key);
+            // Decided and released under the table lock: a new local request reserves its entry under it first, so
+            // either it is seen here (no NOCACHE) or it queues after the demote, which then runs at once.
+            if (!_flocks.Keys.Any(k => k.Ino == key.Ino)) held.Holder.MarkNoCache();
+            held.Holder.Dq();
             Monitor.PulseAll(_flockLock);
         }
-        held.Holder.Dq();
         held.Holder.Glock.Put();
     }
 
