@@ -51,7 +51,7 @@ public sealed partial class Inode
         {
             if (!cp.InCache || !cp.Dirty) return Errno.OK;
             CleanForIo(cp);
-            cp.Page.Data.AsSpan(0, (int)size).CopyTo(buf);
+            cp.Page.Span.Slice(0, (int)size).CopyTo(buf);
         }
         finally
         {
