@@ -14,10 +14,12 @@ namespace ClusterFs.Iov.Mm;
 /// </remarks>
 internal static class FrameAllocator
 {
-    /// <summary>Frames per slab. 16 frames = 64 KiB: still on the small-object heap (below the 85,000-byte
-    /// large-object threshold, so a dead slab is reclaimed by a gen0 collection like the 4 KiB arrays
-    /// were), and a 64 KiB run already copies at the speed of one large memmove (bench/RESULTS.md).</summary>
-    public const int SlabPages = 16;
+    /// <summary>Frames per slab: 64 frames = 256 KiB. Measured (bench/RESULTS.md, UBUF section): runs of
+    /// 64-256 KiB copy at least as fast as one large memmove, and 256 KiB slabs gave a 16 MiB copy out of
+    /// user memory more headroom than 64 KiB ones. A slab of this size lives on the large-object heap, so a
+    /// long-lived frame is never copied by compaction (frames mostly are long-lived: mapped memory, page
+    /// cache); the cost is that one surviving frame keeps 256 KiB alive until it dies.</summary>
+    public const int SlabPages = 64;
 
     public const int SlabBytes = SlabPages * Page.Size;
 
