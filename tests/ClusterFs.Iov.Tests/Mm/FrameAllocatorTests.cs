@@ -8,23 +8,26 @@ public sealed class FrameAllocatorTests
     private const ulong Base = 0x6000_0000;
 
     [Fact]
-    public void PagesAllocatedInARowOnOneThreadAreConsecutiveSlicesUntilTheSlabIsFull()
+    public void PagesAllocatedInARowOnOneThreadAreConsecutivePageAlignedSlicesUntilTheSlabIsFull()
     {
         var pages = Enumerable.Range(0, 3 * FrameAllocator.SlabPages).Select(_ => new Page()).ToArray();
         int slabs = 0;
-        for (int i = 1; i < pages.Length; i++)
+        for (int i = 0; i < pages.Length; i++)
         {
-            var (prev, page) = (pages[i - 1], pages[i]);
-            Assert.Equal(FrameAllocator.SlabBytes, page.Array.Length);
+            var page = pages[i];
+            Assert.Equal(0u, FrameAllocator.AddressOf(page.Array, page.Offset) % P);
+            Assert.InRange(page.Offset, 0, page.Array.Length - P);
+            if (i == 0) continue;
+            var prev = pages[i - 1];
             if (ReferenceEquals(prev.Array, page.Array))
             {
                 Assert.Equal(prev.Offset + P, page.Offset);
             }
             else
             {
-                // A new slab starts only when the previous one is used up.
-                Assert.Equal(FrameAllocator.SlabBytes - P, prev.Offset);
-                Assert.Equal(0, page.Offset);
+                // A new slab starts only when the previous one is used up, at its first aligned byte.
+                Assert.True(prev.Offset + 2 * P > prev.Array.Length, $"slab left with room after offset {prev.Offset}");
+                Assert.True(page.Offset < P, $"a slab's first frame at offset {page.Offset}");
                 slabs++;
             }
         }
