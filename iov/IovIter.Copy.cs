@@ -74,7 +74,7 @@ public sealed partial class IovIter
         ArgumentNullException.ThrowIfNull(page);
         if (offset < 0 || bytes < 0 || offset > Page.Size - bytes)
             throw new ArgumentException($"page range (offset {offset}, {bytes} bytes) does not lie inside a {Page.Size}-byte page");
-        return page.Data.AsSpan(offset, bytes);
+        return page.Span.Slice(offset, bytes);
     }
 
     private ref struct CopyToStep : IIterStep
@@ -94,7 +94,7 @@ public sealed partial class IovIter
 
         public readonly long InPage(Page page, int offset, int len, long progress)
         {
-            _src.Slice((int)progress, len).CopyTo(page.Data.AsSpan(offset, len));
+            _src.Slice((int)progress, len).CopyTo(page.Span.Slice(offset, len));
             return 0;
         }
     }
@@ -116,7 +116,7 @@ public sealed partial class IovIter
 
         public readonly long InPage(Page page, int offset, int len, long progress)
         {
-            page.Data.AsSpan(offset, len).CopyTo(_dst.Slice((int)progress));
+            page.Span.Slice(offset, len).CopyTo(_dst.Slice((int)progress));
             return 0;
         }
     }
@@ -133,7 +133,7 @@ public sealed partial class IovIter
 
         public readonly long InPage(Page page, int offset, int len, long progress)
         {
-            page.Data.AsSpan(offset, len).Clear();
+            page.Span.Slice(offset, len).Clear();
             return 0;
         }
     }

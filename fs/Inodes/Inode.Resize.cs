@@ -48,7 +48,7 @@ public sealed partial class Inode
         var cp = Cache.Find(index);
         if (cp is null) return;
         cp.Lock();
-        try { cp.Page.Data.AsSpan(offset, length).Clear(); }
+        try { cp.Page.Span.Slice(offset, length).Clear(); }
         finally { cp.Unlock(); }
     }
 

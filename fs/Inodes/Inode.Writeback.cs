@@ -51,7 +51,7 @@ public sealed partial class Inode
         {
             if (!cp.InCache || !cp.Dirty) return Errno.OK;
             CleanForIo(cp);
-            cp.Page.Data.AsSpan(0, (int)size).CopyTo(buf);
+            cp.Page.Span.Slice(0, (int)size).CopyTo(buf);
         }
         finally
         {
@@ -91,9 +91,9 @@ public sealed partial class Inode
                 CleanForIo(cp);
                 if (pos >= size) continue; // wholly past EOF (truncated meanwhile): nothing to write
                 int len = (int)Math.Min(Page.Size, size - pos);
-                if (len < Page.Size) cp.Page.Data.AsSpan(len).Clear(); // the EOF page is written with a zeroed tail
+                if (len < Page.Size) cp.Page.Span.Slice(len).Clear(); // the EOF page is written with a zeroed tail
                 len = (len + bs - 1) / bs * bs;
-                var e = WritePage(cp.Page.Data.AsSpan(0, len), pos, unwritten);
+                var e = WritePage(cp.Page.Span.Slice(0, len), pos, unwritten);
                 if (!e.IsOk) { cp.Page.Dirty = true; return e; }
             }
             finally

@@ -114,7 +114,7 @@ internal sealed class DioBio
         int at = 0;
         foreach (var v in _vecs)
         {
-            v.Page.Data.AsSpan(v.Offset, v.Length).CopyTo(dst[at..]);
+            v.Page.Span.Slice(v.Offset, v.Length).CopyTo(dst[at..]);
             at += v.Length;
         }
     }
@@ -124,7 +124,7 @@ internal sealed class DioBio
         int at = 0;
         foreach (var v in _vecs)
         {
-            src.Slice(at, v.Length).CopyTo(v.Page.Data.AsSpan(v.Offset, v.Length));
+            src.Slice(at, v.Length).CopyTo(v.Page.Span.Slice(v.Offset, v.Length));
             // bio_set_pages_dirty: a page-cache page read into through a shared mapping must be written back.
             if (Dio.DirtyPages) v.Page.Dirty = true;
             at += v.Length;

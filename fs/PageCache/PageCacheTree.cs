@@ -118,7 +118,7 @@ public sealed class PageCacheTree
                 var cp = pages[first + (int)((p - pages[first].Index * Page.Size) / Page.Size)];
                 int off = (int)(p & (Page.Size - 1));
                 int len = (int)Math.Min(Page.Size - off, mapEnd - p);
-                var dst = cp.Page.Data.AsSpan(off, len);
+                var dst = cp.Page.Span.Slice(off, len);
                 e = ReadExtent(m, p, dst);
                 if (!e.IsOk) return e;
                 p += len;
@@ -222,7 +222,7 @@ public sealed class PageCacheTree
         try
         {
             if (!cp.InCache || !cp.Uptodate) return;
-            cp.Page.Data.AsSpan(offset, length).Clear();
+            cp.Page.Span.Slice(offset, length).Clear();
             cp.Page.Dirty = true;
         }
         finally

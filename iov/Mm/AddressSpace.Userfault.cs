@@ -197,7 +197,7 @@ public sealed partial class AddressSpace
     private static Page CopyToSharedPage(Page source)
     {
         var page = new Page();
-        source.Data.CopyTo(page.Data, 0);
+        source.Span.CopyTo(page.Span);
         return page;
     }
 

@@ -83,6 +83,12 @@ public sealed partial class AddressSpace : IDisposable
     /// <summary>The user-access loop shared by the copies: page by page over resident PTEs without
     /// locks or allocation; a page that needs a fault is faulted in unless the task disabled faults,
     /// in which case (or when the fault fails) the access stops at that page.</summary>
+    /// <remarks>Every PTE is checked (and its accessed/dirty bits set) one page at a time, but the bytes move
+    /// in runs: while consecutive accepted pages are adjacent slices of one array (frames of one slab,
+    /// <see cref="FrameAllocator"/>), the step is handed one span across them, so a large copy is a few
+    /// large memmoves rather than one per 4 KiB page. A run is flushed before any fault is taken or the
+    /// access stops, so a short access still ends exactly at the first byte it cannot touch and a fault
+    /// handler sees every earlier byte already moved.</remarks>
     private long Access<TStep>(ulong addr, long len, ref TStep step) where TStep : IUserAccessStep, allows ref struct
     {
         if (len == 0) return 0;
@@ -99,6 +105,11 @@ public sealed partial class AddressSpace : IDisposable
         ulong leafBase = ulong.MaxValue;
         Pte?[]? leaf = null;
         int attempts = 0;
+        // The pending run: runArray[runStart, runStart + runLength) holds the bytes of loop offsets
+        // [done - runLength, done), all already checked.
+        byte[]? runArray = null;
+        int runStart = 0;
+        int runLength = 0;
         while (done < len)
         {
             ulong a = addr + (ulong)done;
@@ -111,6 +122,11 @@ public sealed partial class AddressSpace : IDisposable
             var pte = leaf is null ? null : Volatile.Read(ref leaf[(int)vpn & (PageTable.LeafSize - 1)]);
             if (pte is null || (pte.Flags & mask) != need)
             {
+                if (runLength > 0)
+                {
+                    step.Step(runArray.AsSpan(runStart, runLength), done - runLength);
+                    runLength = 0;
+                }
                 if (++attempts > MaxFaultAttempts || !FaultForAccess(a, write)) return len - done;
                 leafBase = ulong.MaxValue; // the fault may have created the leaf table
                 continue;
@@ -118,11 +134,23 @@ public sealed partial class AddressSpace : IDisposable
             attempts = 0;
             if ((pte.Flags & touch) != touch)
                 Interlocked.CompareExchange(ref leaf![(int)vpn & (PageTable.LeafSize - 1)], pte.With(touch), pte);
-            int offset = (int)(a & (Page.Size - 1));
-            int chunk = (int)Math.Min(Page.Size - offset, len - done);
-            step.Step(pte.Page!.Data.AsSpan(offset, chunk), done);
+            var page = pte.Page!;
+            int at = page.Offset + (int)(a & (Page.Size - 1));
+            int chunk = (int)Math.Min(Page.Size - (long)(a & (Page.Size - 1)), len - done);
+            if (runLength > 0 && (!ReferenceEquals(page.Array, runArray) || at != runStart + runLength))
+            {
+                step.Step(runArray.AsSpan(runStart, runLength), done - runLength);
+                runLength = 0;
+            }
+            if (runLength == 0)
+            {
+                runArray = page.Array;
+                runStart = at;
+            }
+            runLength += chunk;
             done += chunk;
         }
+        if (runLength > 0) step.Step(runArray.AsSpan(runStart, runLength), done - runLength);
         return 0;
     }
 
@@ -139,7 +167,7 @@ public sealed partial class AddressSpace : IDisposable
     internal static Page CopyToAnonymousPage(Page source)
     {
         var page = NewAnonymousPage();
-        source.Data.CopyTo(page.Data, 0);
+        source.Span.CopyTo(page.Span);
         return page;
     }
 

@@ -4,8 +4,9 @@ namespace ClusterFs.Iov.Mm;
 /// A 4096-byte frame: anonymous memory, a page-cache page (mapped shared, a write through the
 /// mapping is a write to the cache), the shared zero page, or an IO/PFNMAP frame.
 /// </summary>
-/// <remarks>The frame's memory is managed by the GC; the reference and pin counts model what GUP and
-/// its callers do with a frame (a pinned page must stay valid for DMA even after it is unmapped).</remarks>
+/// <remarks>The frame's memory is managed by the GC: a frame is a slice of an array that stays alive while
+/// any page over it does, and slices are never reused, so a pinned page stays valid for DMA even after it
+/// is unmapped. The reference and pin counts model what GUP and its callers do with a frame.</remarks>
 public sealed class Page
 {
     public const int Size = 4096;
@@ -18,22 +19,51 @@ public sealed class Page
 
     private int _refCount = 1;
 
-    /// <summary>The frame's bytes. The shared zero page's array must never be written.</summary>
-    public byte[] Data { get; }
+    // The frame is _array[_offset, _offset + Size): usually a slice of a FrameAllocator slab, so that
+    // frames allocated in a row are adjacent in memory and user copies can coalesce them.
+    private readonly byte[] _array;
+    private readonly int _offset;
 
-    public Page() => Data = new byte[Size];
+    /// <summary>A fresh zeroed frame, carved from the current thread's slab (see <see cref="FrameAllocator"/>).</summary>
+    public Page() => _array = FrameAllocator.Allocate(out _offset);
 
+    /// <summary>A frame over caller-supplied storage: exactly <see cref="Size"/> bytes.</summary>
+    /// <exception cref="ArgumentException"><paramref name="data"/> is not <see cref="Size"/> bytes long.</exception>
     public Page(byte[] data)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (data.Length != Size) throw new ArgumentException($"a page is {Size} bytes, got {data.Length}", nameof(data));
-        Data = data;
+        _array = data;
     }
 
-    /// <summary>The single shared zero page that anonymous read faults map (special PTE, read-only).</summary>
-    public static Page Zero { get; } = new() { IsZeroPage = true };
+    /// <summary>A frame over caller-supplied storage: <paramref name="array"/>[<paramref name="offset"/>,
+    /// <paramref name="offset"/> + <see cref="Size"/>). Frames over adjacent slices of one array are
+    /// copied as one run by user copies.</summary>
+    /// <exception cref="ArgumentException">The slice does not lie inside <paramref name="array"/>.</exception>
+    public Page(byte[] array, int offset)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        if (offset < 0 || offset > array.Length - Size)
+            throw new ArgumentException($"a {Size}-byte page at offset {offset} does not fit in {array.Length} bytes", nameof(offset));
+        _array = array;
+        _offset = offset;
+    }
 
-    public Span<byte> Span => Data;
+    /// <summary>The single shared zero page that anonymous read faults map (special PTE, read-only).
+    /// It has an array of its own and must never be written.</summary>
+    public static Page Zero { get; } = new(new byte[Size]) { IsZeroPage = true };
+
+    /// <summary>The frame's <see cref="Size"/> bytes (a view, not a copy).</summary>
+    public Span<byte> Span => new(_array, _offset, Size);
+
+    /// <summary>The frame's <see cref="Size"/> bytes as <see cref="Memory{T}"/> (a view, not a copy).</summary>
+    public Memory<byte> Memory => new(_array, _offset, Size);
+
+    /// <summary>The array holding the frame (shared with adjacent frames of the same slab).</summary>
+    internal byte[] Array => _array;
+
+    /// <summary>The frame's first byte in <see cref="Array"/>.</summary>
+    internal int Offset => _offset;
 
     /// <summary>True only for <see cref="Zero"/>.</summary>
     public bool IsZeroPage { get; private init; }

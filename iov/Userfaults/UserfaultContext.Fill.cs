@@ -28,7 +28,7 @@ public sealed partial class UserfaultContext
         {
             if (done > 0 && TaskContext.Current.FatalSignalPending) { error = Errno.EINTR; break; }
             var page = AddressSpace.NewAnonymousPage();
-            source.Slice((int)done, Page.Size).CopyTo(page.Data);
+            source.Slice((int)done, Page.Size).CopyTo(page.Span);
             error = Mm.FillUserfaultPte(dst + (ulong)done, this, page, wp);
             if (!error.IsOk) break;
             done += Page.Size;

@@ -64,7 +64,7 @@ public sealed class DemoCommand : ICommand
 
         var check = new byte[data.Length];
         bool ok = left == 0 && mm.CopyFromUser(buf, check) == 0 && check.AsSpan().SequenceEqual(data)
-            && file.CachePage(Pages - 1).Data.AsSpan().SequenceEqual(data.AsSpan((Pages - 1) * Page.Size));
+            && file.CachePage(Pages - 1).Span.SequenceEqual(data.AsSpan((Pages - 1) * Page.Size));
         Console.WriteLine(ok ? "done: the file now holds the data, no deadlock." : "FAILED: data mismatch");
         return ok ? 0 : 1;
     }

@@ -143,7 +143,7 @@ public sealed class Gfs2DirectIoTests : IDisposable
         Assert.Equal(4 * P, Gfs2DirectIo.DirectRead(new Kiocb(0, KiocbFlags.Direct), iter, _f.Host, _f.Glock, _f.Task, trace: trace));
         Assert.Equal((2, 1), (trace.Rounds, trace.FaultIns));
         Assert.Equal(_f.Image.AsSpan(0, 4 * P).ToArray(), ReadUser(Mm, addr, 4 * P));
-        Assert.All(Page.Zero.Data, b => Assert.Equal(0, b));
+        Assert.All(Page.Zero.Span.ToArray(), b => Assert.Equal(0, b));
     }
 
     [Fact]

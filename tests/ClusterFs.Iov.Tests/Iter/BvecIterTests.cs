@@ -106,7 +106,7 @@ public class BvecIterTests
         var it = IovIter.CreateKvec(IterDirection.Dest, dst);
 
         Assert.Equal(50, it.CopyPageToIter(page, 4000, 50));
-        Assert.Equal(page.Data[4000..4050], dst);
+        Assert.Equal(page.Span[4000..4050].ToArray(), dst);
         Assert.Throws<ArgumentException>(() => it.CopyPageToIter(page, 4090, 7));
         Assert.Throws<ArgumentException>(() => it.CopyPageToIter(page, -1, 7));
     }
@@ -119,9 +119,9 @@ public class BvecIterTests
         var it = IovIter.CreateKvec(IterDirection.Source, src);
 
         Assert.Equal(30, it.CopyPageFromIter(page, 100, 40));
-        Assert.Equal(src, page.Data[100..130]);
-        Assert.All(page.Data[130..], b => Assert.Equal(0, b));
-        Assert.All(page.Data[..100], b => Assert.Equal(0, b));
+        Assert.Equal(src, page.Span[100..130].ToArray());
+        Assert.All(page.Span[130..].ToArray(), b => Assert.Equal(0, b));
+        Assert.All(page.Span[..100].ToArray(), b => Assert.Equal(0, b));
     }
 
     [Fact]

@@ -76,7 +76,7 @@ internal sealed class SegmentedBuffer
         if (_kind == IterKind.Kvec)
             foreach (var m in _kvecs) flat.AddRange(m.ToArray());
         else
-            foreach (var b in _bvecs) flat.AddRange(b.Page.Data.AsSpan(b.Offset, b.Length).ToArray());
+            foreach (var b in _bvecs) flat.AddRange(b.Page.Span.Slice(b.Offset, b.Length).ToArray());
         return [.. flat];
     }
 
@@ -98,7 +98,7 @@ internal sealed class SegmentedBuffer
             foreach (var b in _bvecs)
             {
                 int n = Math.Min(b.Length, flat.Length - at);
-                flat.Slice(at, n).CopyTo(b.Page.Data.AsSpan(b.Offset));
+                flat.Slice(at, n).CopyTo(b.Page.Span.Slice(b.Offset));
                 at += n;
             }
         }
@@ -119,9 +119,9 @@ internal sealed class SegmentedBuffer
         }
         foreach (var b in _bvecs)
         {
-            var d = b.Page.Data;
-            if (d.AsSpan(0, b.Offset).IndexOfAnyExcept(GuardByte) >= 0) return false;
-            if (d.AsSpan(b.Offset + b.Length).IndexOfAnyExcept(GuardByte) >= 0) return false;
+            var d = b.Page.Span;
+            if (d[..b.Offset].IndexOfAnyExcept(GuardByte) >= 0) return false;
+            if (d[(b.Offset + b.Length)..].IndexOfAnyExcept(GuardByte) >= 0) return false;
         }
         return true;
     }

@@ -172,7 +172,7 @@ public class UserIterTests
         Assert.Equal(0, FaultInIter.FaultInIovIterReadable(it, 200));
 
         Assert.Equal(200, it.CopyPageFromIterAtomic(page, 0, 200));
-        Assert.Equal(mem.ModelAt(mem.Base + P - 100, 200).ToArray(), page.Data[..200]);
+        Assert.Equal(mem.ModelAt(mem.Base + P - 100, 200).ToArray(), page.Span[..200].ToArray());
         Assert.False(Faults.AreDisabled);
     }
 
@@ -195,7 +195,7 @@ public class UserIterTests
         var it = IovIter.CreateUbuf(IterDirection.Dest, mem.Mm, mem.Base + P - 64, 512);
 
         Assert.Equal(64, it.CopyPageToIter(page, 1000, 512));
-        Assert.Equal(page.Data[1000..1064], mem.Peek(mem.Base + P - 64, 64));
+        Assert.Equal(page.Span[1000..1064].ToArray(), mem.Peek(mem.Base + P - 64, 64));
     }
 
     [Fact]

@@ -118,7 +118,7 @@ internal sealed class UserMemory : IDisposable
             ulong a = addr + (ulong)done;
             int off = (int)(a % P), n = Math.Min(len - done, P - off);
             var page = Mm.GetPte(a)?.Page;
-            if (page is not null) page.Data.AsSpan(off, n).CopyTo(result.AsSpan(done));
+            if (page is not null) page.Span.Slice(off, n).CopyTo(result.AsSpan(done));
             done += n;
         }
         return result;

@@ -23,7 +23,7 @@ internal sealed class CountingVmOperations : IVmOperations
             if (!_cache.TryGetValue(pageOffset, out var page))
             {
                 page = new Page();
-                for (int i = 0; i < Page.Size; i++) page.Data[i] = Pattern(pageOffset, i);
+                for (int i = 0; i < Page.Size; i++) page.Span[i] = Pattern(pageOffset, i);
                 _cache[pageOffset] = page;
             }
             return page;

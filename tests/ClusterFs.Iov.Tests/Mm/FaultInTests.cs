@@ -81,7 +81,7 @@ public sealed class FaultInTests
         Assert.True(mm.GetPte(Base)!.IsWritable);
         Assert.False(mm.GetPte(Base)!.Page!.IsZeroPage);
         Assert.NotSame(ops.CachePage(0), mm.GetPte(Base + P)!.Page);
-        Assert.Equal(CountingVmOperations.Pattern(0, 5), mm.GetPte(Base + P)!.Page!.Data[5]);
+        Assert.Equal(CountingVmOperations.Pattern(0, 5), mm.GetPte(Base + P)!.Page!.Span[5]);
     }
 
     [Fact]

@@ -40,8 +40,8 @@ public sealed class FaultTests
         var pte = mm.GetPte(Base)!;
         Assert.False(pte.Page!.IsZeroPage);
         Assert.True(pte.IsWritable && !pte.IsSpecial && pte.Page.IsAnonymous);
-        Assert.Equal(77, pte.Page.Data[1]);
-        Assert.All(Page.Zero.Data, b => Assert.Equal(0, b));
+        Assert.Equal(77, pte.Page.Span[1]);
+        Assert.All(Page.Zero.Span.ToArray(), b => Assert.Equal(0, b));
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class FaultTests
         Assert.Equal(1, ops.MkwriteCalls);
         var cache = ops.CachePage(6);
         Assert.Same(cache, mm.GetPte(Base + P)!.Page);
-        Assert.Equal(200, cache.Data[3]);
+        Assert.Equal(200, cache.Span[3]);
         Assert.True(cache.Dirty);
     }
 
@@ -86,9 +86,9 @@ public sealed class FaultTests
         Assert.Equal(0, mm.CopyToUser(Base, new byte[] { 0xFF }));
         var page = mm.GetPte(Base)!.Page!;
         Assert.NotSame(ops.CachePage(0), page);
-        Assert.Equal(0xFF, page.Data[0]);
-        Assert.Equal(CountingVmOperations.Pattern(0, 1), page.Data[1]);
-        Assert.Equal(CountingVmOperations.Pattern(0, 0), ops.CachePage(0).Data[0]);
+        Assert.Equal(0xFF, page.Span[0]);
+        Assert.Equal(CountingVmOperations.Pattern(0, 1), page.Span[1]);
+        Assert.Equal(CountingVmOperations.Pattern(0, 0), ops.CachePage(0).Span[0]);
         Assert.Equal(0, ops.MkwriteCalls);
     }
 
@@ -264,7 +264,7 @@ public sealed class FaultTests
         Assert.NotNull(mm.GetPte((ulong)pfn + P));
         Assert.Null(mm.GetPte((ulong)io));
         Assert.Equal(0, mm.CopyToUser((ulong)io + P + 1, new byte[] { 55 }));
-        Assert.Equal(55, frames[1].Data[1]);
+        Assert.Equal(55, frames[1].Span[1]);
         var one = new byte[1];
         Assert.Equal(0, mm.CopyFromUser((ulong)pfn + P + 1, one));
         Assert.Equal(55, one[0]);

@@ -101,7 +101,7 @@ public sealed class GupTests
         Assert.All(pages, p => Assert.True(p.IsAnonymous));
         var pte = mm.GetPte(Base + 2 * P)!;
         Assert.True(pte.IsWritable && pte.IsDirty && pte.IsAccessed);
-        pages[1].Data[0] = 99; // a write through the page shows up in user memory
+        pages[1].Span[0] = 99; // a write through the page shows up in user memory
         var one = new byte[1];
         mm.CopyFromUser(Base + P, one);
         Assert.Equal(99, one[0]);
@@ -153,8 +153,8 @@ public sealed class GupTests
         Assert.Equal(2, mm.GetUserPages(Base, 2, GupFlags.Pin | GupFlags.Write, pages));
         Assert.True(mm.Madvise(Base, 2 * P, Advice.DontNeed).IsOk);
         Assert.All(pages, p => Assert.Equal(1, p.PinCount));
-        Assert.Equal(data.AsSpan(0, P).ToArray(), pages[0].Data);
-        Assert.Equal(data.AsSpan(P).ToArray(), pages[1].Data);
+        Assert.Equal(data.AsSpan(0, P).ToArray(), pages[0].Span.ToArray());
+        Assert.Equal(data.AsSpan(P).ToArray(), pages[1].Span.ToArray());
         var back = new byte[P];
         Assert.Equal(0, mm.CopyFromUser(Base, back));
         Assert.All(back, b => Assert.Equal(0, b));

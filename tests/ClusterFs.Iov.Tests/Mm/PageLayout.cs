@@ -30,12 +30,12 @@ internal sealed class PageLayout : IDisposable
             if (r != (long)addr) throw new InvalidOperationException($"layout mmap failed: {r}");
             if (kind == PageKind.WritableResident)
             {
-                var data = Frame(i).Data;
+                var data = Frame(i).Span.ToArray();
                 Mm.CopyToUser(addr, data);
                 data.CopyTo(Expected, i * P);
             }
             if (kind is PageKind.WritableZeroPage or PageKind.ReadOnlyZeroPage) Mm.CopyFromUser(addr, new byte[1]);
-            if (kind == PageKind.IoFrame) Frame(i).Data.CopyTo(Expected, i * P);
+            if (kind == PageKind.IoFrame) Frame(i).Span.CopyTo(Expected.AsSpan(i * P));
         }
     }
 
@@ -106,7 +106,7 @@ internal sealed class PageLayout : IDisposable
     private static Page Frame(int i)
     {
         var page = new Page();
-        for (int j = 0; j < P; j++) page.Data[j] = (byte)(i * 17 + j * 3 + 1);
+        for (int j = 0; j < P; j++) page.Span[j] = (byte)(i * 17 + j * 3 + 1);
         return page;
     }
 }

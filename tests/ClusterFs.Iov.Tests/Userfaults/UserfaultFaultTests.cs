@@ -116,7 +116,7 @@ public sealed class UserfaultFaultTests
             Assert.Equal(0, await reader.WaitAsync(s_timeout));
             Assert.Equal(0, await writer.WaitAsync(s_timeout));
             Assert.Same(Page.Zero, f.Mm.GetPte(Base)!.Page);
-            Assert.Equal(9, f.Mm.GetPte(Base + P)!.Page!.Data[0]);
+            Assert.Equal(9, f.Mm.GetPte(Base + P)!.Page!.Span[0]);
             Assert.Equal(PollEvents.Hup, f.Ctx.Poll() & PollEvents.Hup);
         }
         finally { f.Dispose(); }

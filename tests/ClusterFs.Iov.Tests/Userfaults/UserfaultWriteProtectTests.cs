@@ -105,6 +105,6 @@ public sealed class UserfaultWriteProtectTests
         Assert.Equal(PagefaultFlags.Write | PagefaultFlags.WriteProtect, (await f.NextMessage()).Flags);
         Assert.Equal(Errno.OK, f.Ctx.WriteProtect(Base + 3 * P, P, WriteProtectModes.None));
         Assert.Equal(0, await writer.WaitAsync(s_timeout));
-        Assert.Equal(8, f.Mm.GetPte(Base + 3 * P)!.Page!.Data[0]);
+        Assert.Equal(8, f.Mm.GetPte(Base + 3 * P)!.Page!.Span[0]);
     }
 }
