@@ -89,7 +89,10 @@ public sealed partial class Inode : IGlockTarget
             Cache.Mapping.UnmapRange(0, long.MaxValue / Page.Size);
         }
         if (Node.IsWithdrawn) return Errno.OK; // nothing may reach the disk any more; the cache is dropped next
-        return WritebackRange(0, long.MaxValue);
+        var e = WritebackRange(0, long.MaxValue);
+        // The dinode changed under EX is in this node's journal: checkpoint it before another node may change it.
+        if (e.IsOk && from == LockState.Exclusive) e = Node.Volume.Journal?.Checkpoint() ?? Errno.OK;
+        return e;
     }
 
     /// <summary>go_inval: drops every cached page (unmapping it from every mapping) when going to UN or DF.</summary>

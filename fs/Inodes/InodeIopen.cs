@@ -64,6 +64,9 @@ public sealed class InodeIopen : IGlockTarget
         {
             if (_pins <= 0) throw new InvalidOperationException($"inode {_inode.Ino}: more unpins than pins");
             if (--_pins > 0) return false;
+            // Delete-pending: leave the glock at UN (gfs2's evict drops the iopen holder with GL_NOCACHE) so this
+            // node's cached SH cannot refuse the TRY of whichever node frees the inode, this one included.
+            if (_deletePending) _holder?.MarkNoCache();
             _holder?.Dq();
             _holder = null;
             return _deletePending;

@@ -114,6 +114,19 @@ public sealed class MetadataJournal : IMetadataJournal
         return err;
     }
 
+    /// <inheritdoc/>
+    public Errno Checkpoint()
+    {
+        using var turn = TakeTurn();
+        if (_unmounted || _head == _headerTail) return Errno.OK;
+        if (!_withdrawn.IsOk) return Errno.EIO;
+        // The flush makes the last transaction's in-place writes durable; then the tail may move to the head.
+        var err = _device.Flush();
+        if (err.IsOk) err = WriteHeaderLocked();
+        if (!err.IsOk) _withdrawn = err;
+        return err;
+    }
+
     internal void CheckLoggable(long block, int imageLength)
     {
         if (imageLength != _extent.BlockSize)

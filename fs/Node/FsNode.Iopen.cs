@@ -69,4 +69,32 @@ public sealed partial class FsNode
         _log.LogWarning("node {Name}: unlinked inode {Ino} not freed ({Error}); left unlinked for fsck", Name, ino, e);
         return e;
     }
+
+    /// <summary>
+    /// Frees the unlinked dinodes that no node uses any more: those a crashed node (or an unmount) left behind when it
+    /// still had them open. Runs after mount and after recovering another node's journal; a dinode some live node
+    /// still uses is left to that node (the refused TRY marks it delete-pending there). Returns how many were freed.
+    /// </summary>
+    public int ReclaimUnlinked()
+    {
+        var inodes = new List<long>();
+        using (var meta = LockMeta(out var e))
+        {
+            if (!e.IsOk) return 0;
+            e = Volume.FindUnlinked(inodes);
+            if (!e.IsOk)
+            {
+                _log.LogWarning("node {Name}: looking for unlinked inodes failed ({Error})", Name, e);
+                return 0;
+            }
+        }
+        int freed = 0;
+        foreach (long ino in inodes)
+        {
+            if (TryEvictUnlinked(ino).IsOk && Volume.GetAttr(ino, out _) == Errno.ESTALE) freed++;
+        }
+        if (inodes.Count > 0)
+            _log.LogInformation("node {Name}: {Freed} of {Count} unlinked inodes freed", Name, freed, inodes.Count);
+        return freed;
+    }
 }

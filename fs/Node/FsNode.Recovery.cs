@@ -48,7 +48,11 @@ public sealed partial class FsNode
             result = report.Error;
             _log.LogInformation("node {Name}: recovered journal {Jid}: {Result}, {Count} transactions", Name, journalId, result, report.TransactionsReplayed);
             gh.Dq();
-            if (result.IsOk) Glocks.LockManager.RecoveryDone(journalId);
+            if (result.IsOk)
+            {
+                Glocks.LockManager.RecoveryDone(journalId);
+                ReclaimUnlinked(); // the dead node's open unlinked files have no user left (unless another node has them)
+            }
         }
         else result = r.Errno.IsOk ? Errno.EBUSY : r.Errno;
         gl.Put();

@@ -44,6 +44,7 @@ public sealed partial class FsNode : IDisposable
         _ownsDevice = options.OwnsDevice;
         Name = options.Name;
         _metaGlock = glocks.Get(0, MetaGlockOperations.Instance);
+        _metaGlock.Target = new JournalCheckpointTarget(journal);
         glocks.JournalRecoveryRequested += OnRecoveryRequested;
         // The last unlink of a file some node still uses leaves it allocated (state unlinked) until the last user,
         // on whichever node, frees it (FsNode.Iopen.cs).
@@ -128,6 +129,7 @@ public sealed partial class FsNode : IDisposable
             if (e.IsOk)
             {
                 node = new FsNode(device, volume!, glocks, journal!, jh, options, log);
+                node.ReclaimUnlinked(); // what an earlier crash or unmount left unlinked; failures are logged
                 return Errno.OK;
             }
             journal!.Unmount();
@@ -204,6 +206,9 @@ public sealed partial class FsNode : IDisposable
     /// </summary>
     public Errno Unmount()
     {
+        // Unlinked files whose last user on this node just went (a session end unpins everything) are freed while
+        // the node can still take glocks; one another node still uses is left to that node.
+        if (Volatile.Read(ref _unmounted) == 0 && !IsWithdrawn) ReclaimUnlinked();
         if (Interlocked.Exchange(ref _unmounted, 1) != 0) return Errno.OK;
         Errno first = Errno.OK;
         if (!IsWithdrawn)
