@@ -114,7 +114,8 @@ public sealed partial class Inode
                     len = (len + bs - 1) / bs * bs;
                     if (!haveMap || pos < m.Offset || pos >= m.Offset + m.Length)
                     {
-                        var be = Begin(pos, len, IomapIterFlags.None, out m);
+                        // Map up to the end of the file (Begin caps it), not just this page: later pages reuse it.
+                        var be = Begin(pos, Math.Max(len, size - pos), IomapIterFlags.None, out m);
                         if (!be.IsOk) { cp.Page.Dirty = true; return Fail(be); }
                         haveMap = true;
                     }
