@@ -19,6 +19,9 @@ public sealed class PageCacheTree
 
     private readonly object _lock = new(); // leaf: serialises changes to _pages (lookups are lock-free)
     private readonly ConcurrentDictionary<long, CachedPage> _pages = new();
+    // Pages in _pages, changed under _lock. ConcurrentDictionary.Count and .Values take every one of the
+    // dictionary's internal locks (up to 1,024 for a large cache), too dear for the per-I/O range checks.
+    private int _count;
     private readonly IIomapOps _iomap;
     private readonly IBlockDevice _device;
 
@@ -33,7 +36,7 @@ public sealed class PageCacheTree
     public VmMapping Mapping { get; }
 
     /// <summary>Number of cached pages.</summary>
-    public int Count => _pages.Count;
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>filemap_get_folio without FGP_CREAT: the cached page or null (not locked).</summary>
     public CachedPage? Find(long index) => _pages.TryGetValue(index, out var cp) ? cp : null;
@@ -47,6 +50,7 @@ public sealed class PageCacheTree
             {
                 cp = new CachedPage(index, NewPage());
                 _pages[index] = cp;
+                Volatile.Write(ref _count, _count + 1);
             }
             return cp;
         }
@@ -175,13 +179,13 @@ public sealed class PageCacheTree
     private void CollectLocked(long from, long to, bool dirtyOnly, List<CachedPage> list)
     {
         if (to <= from) return;
-        if ((ulong)(to - from) <= (ulong)_pages.Count)
+        if ((ulong)(to - from) <= (ulong)_count)
         {
             for (long i = from; i < to; i++)
                 if (_pages.TryGetValue(i, out var cp) && (!dirtyOnly || cp.Page.Dirty)) list.Add(cp);
             return;
         }
-        foreach (var cp in _pages.Values)
+        foreach (var (_, cp) in _pages) // lock-free enumeration; _lock keeps it a snapshot
             if (cp.Index >= from && cp.Index < to && (!dirtyOnly || cp.Page.Dirty)) list.Add(cp);
         list.Sort(static (a, b) => a.Index.CompareTo(b.Index));
     }
@@ -191,7 +195,7 @@ public sealed class PageCacheTree
     {
         lock (_lock)
         {
-            foreach (var cp in _pages.Values)
+            foreach (var (_, cp) in _pages)
                 if (cp.Page.Dirty) return true;
         }
         return false;
@@ -212,7 +216,8 @@ public sealed class PageCacheTree
             {
                 lock (_lock)
                 {
-                    if (_pages.TryGetValue(cp.Index, out var cur) && ReferenceEquals(cur, cp)) _pages.TryRemove(cp.Index, out _);
+                    if (_pages.TryGetValue(cp.Index, out var cur) && ReferenceEquals(cur, cp) && _pages.TryRemove(cp.Index, out _))
+                        Volatile.Write(ref _count, _count - 1);
                 }
                 cp.InCache = false;
                 cp.Uptodate = false;
