@@ -173,13 +173,19 @@ public sealed class PageCacheTree
 
     /// <summary>
     /// Adds the pages with index in [from, to) (only dirty ones if asked), ascending. A range narrower than the cache
-    /// is looked up index by index (what the kernel's xarray range walk costs), so a 4 KiB direct read next to a
-    /// large cached file (an EX glock grants DF holders) does not scan every cached page; a wider one scans.
+    /// (or than <see cref="LookupRangePages"/>) is looked up index by index (what the kernel's xarray range walk
+    /// costs), so a 4 KiB direct read next to a large cached file (an EX glock grants DF holders) does not scan
+    /// every cached page; a wider one scans.
     /// </summary>
+    private const int LookupRangePages = 4096;
+
     private void CollectLocked(long from, long to, bool dirtyOnly, List<CachedPage> list)
     {
-        if (to <= from) return;
-        if ((ulong)(to - from) <= (ulong)_count)
+        if (to <= from || _count == 0) return;
+        // The enumeration walks every bucket, and a ConcurrentDictionary never shrinks: once it held a large file,
+        // even a nearly empty cache is slow to scan. So up to LookupRangePages the range is looked up whatever
+        // the count (at most a few thousand hash lookups; O_DIRECT ranges are at most 256 pages).
+        if ((ulong)(to - from) <= (ulong)Math.Max(_count, LookupRangePages))
         {
             for (long i = from; i < to; i++)
                 if (_pages.TryGetValue(i, out var cp) && (!dirtyOnly || cp.Page.Dirty)) list.Add(cp);
