@@ -103,7 +103,11 @@ fio_run() {
     shift 3
     # Called in $(...): remember the line in a file, not a variable.
     echo "fio --name=$name --directory=DIR $* --output-format=json" >>"$WORK/lines"
-    out=$(fio --name="$name" --directory="$dir" "$@" --output-format=json 2>>"$WORK/fio.err") || { cat "$WORK/fio.err" >&2; return 1; }
+    if ! out=$(fio --name="$name" --directory="$dir" "$@" --output-format=json 2>>"$WORK/fio.err"); then
+        echo "run.sh: fio job $name in $dir failed:" >&2
+        grep -h '^fio' "$WORK/fio.err" - <<<"$out" >&2 || true
+        return 1
+    fi
     python3 -c '
 import json, sys
 j = json.load(sys.stdin)["jobs"][0]
