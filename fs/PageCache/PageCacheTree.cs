@@ -171,14 +171,15 @@ public sealed class PageCacheTree
         return list;
     }
 
+    /// <summary>Ranges up to this many pages are looked up index by index even in a smaller cache.</summary>
+    private const int LookupRangePages = 4096;
+
     /// <summary>
     /// Adds the pages with index in [from, to) (only dirty ones if asked), ascending. A range narrower than the cache
     /// (or than <see cref="LookupRangePages"/>) is looked up index by index (what the kernel's xarray range walk
     /// costs), so a 4 KiB direct read next to a large cached file (an EX glock grants DF holders) does not scan
     /// every cached page; a wider one scans.
     /// </summary>
-    private const int LookupRangePages = 4096;
-
     private void CollectLocked(long from, long to, bool dirtyOnly, List<CachedPage> list)
     {
         if (to <= from || _count == 0) return;

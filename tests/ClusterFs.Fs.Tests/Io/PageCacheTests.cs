@@ -59,7 +59,8 @@ public class PageCacheTests
     [Fact]
     public void DirtyPagesAndDropOverAnyRangeMatchAScanOfEveryCachedPage()
     {
-        // Narrow ranges are looked up index by index, wide ones scanned: both must pick exactly the pages in range.
+        // Narrow ranges are looked up index by index, wide ones (to the end of the file) scanned: both must pick
+        // exactly the pages in range.
         var (dev, ino) = FileOnDisk(1);
         using var node = Mount(dev);
         var cache = node.GetInode(ino).Cache;
@@ -67,11 +68,12 @@ public class PageCacheTests
             from pages in Gen.ListOf(Gen.Choose(0, 200).Zip(Gen.Elements(true, false)))
             from a in Gen.Choose(0, 210)
             from b in Gen.Choose(0, 210)
-            select (Pages: pages, A: a, B: b);
+            from wide in Gen.Elements(false, true)
+            select (Pages: pages, A: a, B: b, Wide: wide);
         Prop.ForAll(gen.ToArbitrary(), t =>
         {
-            var (pages, a, b) = t;
-            long from = Math.Min(a, b), to = b == 210 ? long.MaxValue : Math.Max(a, b);
+            var (pages, a, b, wide) = t;
+            long from = Math.Min(a, b), to = wide ? long.MaxValue : Math.Max(a, b); // wide: the scanning path
             cache.Drop(0, long.MaxValue);
             var model = new SortedDictionary<long, bool>();
             foreach (var (index, dirty) in pages)
