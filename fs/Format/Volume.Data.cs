@@ -67,22 +67,49 @@ public sealed partial class Volume
         {
             var e = ReadDinode(tx, ino, out var di);
             if (!e.IsOk) return e;
-            e = MapBlock(tx, ino, di, fileBlock, out long p);
-            if (!e.IsOk) return e;
-            long len = 1;
-            while (len < maxLength)
-            {
-                e = MapBlock(tx, ino, di, fileBlock + len, out long q);
-                if (!e.IsOk) return e;
-                bool same = p == 0 ? q == 0 && fileBlock + len < Capacity(di.Height) : q == p + len;
-                if (!same) break;
-                len++;
-            }
-            result = new BlockMapping(fileBlock, p & BlockMask, len, p < 0);
-            return Errno.OK;
+            return MapRun(tx, ino, di, fileBlock, maxLength, out result);
         });
         mapping = result;
         return e;
+    }
+
+    /// <summary>
+    /// <see cref="GetAttr"/> and, for an unstuffed file (height above 0), <see cref="Map"/> in one operation: the
+    /// dinode (and its bitmap state) is read and checked once instead of twice, which is most of the metadata
+    /// reading of a small direct read. <paramref name="mapping"/> is default for a stuffed file.
+    /// </summary>
+    public Errno GetAttrAndMap(long ino, long fileBlock, long maxLength, out InodeAttr? attr, out BlockMapping mapping)
+    {
+        InodeAttr? a = null;
+        BlockMapping result = default;
+        var e = Run(tx =>
+        {
+            var e = ReadDinode(tx, ino, out var di);
+            if (!e.IsOk) return e;
+            a = ToAttr(ino, di);
+            return di.Height == 0 ? Errno.OK : MapRun(tx, ino, di, fileBlock, maxLength, out result);
+        });
+        attr = a;
+        mapping = result;
+        return e;
+    }
+
+    private Errno MapRun(MetaTx tx, long ino, DinodeImage di, long fileBlock, long maxLength, out BlockMapping mapping)
+    {
+        mapping = default;
+        var e = MapBlock(tx, ino, di, fileBlock, out long p);
+        if (!e.IsOk) return e;
+        long len = 1;
+        while (len < maxLength)
+        {
+            e = MapBlock(tx, ino, di, fileBlock + len, out long q);
+            if (!e.IsOk) return e;
+            bool same = p == 0 ? q == 0 && fileBlock + len < Capacity(di.Height) : q == p + len;
+            if (!same) break;
+            len++;
+        }
+        mapping = new BlockMapping(fileBlock, p & BlockMask, len, p < 0);
+        return Errno.OK;
     }
 
     /// <summary>

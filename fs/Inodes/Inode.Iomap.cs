@@ -33,7 +33,11 @@ public sealed partial class Inode : IIomapOps, IDioHost
         var vol = Node.Volume;
         int bs = vol.BlockSize;
         bool write = (flags & IomapIterFlags.Write) != 0;
-        var e = vol.GetAttr(Ino, out var attr);
+        long fb = pos / bs;
+        long lastBlock = (Math.Min(pos + length, Volume.MaxFileSize) + bs - 1) / bs;
+        long want = Math.Clamp(lastBlock - fb, 1, MaxMapBlocks);
+        // One metadata operation reads the dinode for both the attributes and the block map.
+        var e = vol.GetAttrAndMap(Ino, fb, want, out var attr, out var bm);
         if (!e.IsOk) return e;
         if (attr!.Height == 0)
         {
@@ -52,16 +56,7 @@ public sealed partial class Inode : IIomapOps, IDioHost
                 return Errno.OK;
             }
         }
-        long fb = pos / bs;
-        long lastBlock = (Math.Min(pos + length, Volume.MaxFileSize) + bs - 1) / bs;
-        long want = Math.Clamp(lastBlock - fb, 1, MaxMapBlocks);
         var mapFlags = IomapFlags.None;
-        BlockMapping bm = default;
-        if (attr.Height != 0)
-        {
-            e = vol.Map(Ino, fb, want, out bm);
-            if (!e.IsOk) return e;
-        }
         if (write && (attr.Height == 0 || bm.IsHole))
         {
             long count = attr.Height == 0 ? want : Math.Min(want, bm.Length);

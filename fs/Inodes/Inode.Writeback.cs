@@ -1,3 +1,4 @@
+using System.Buffers;
 using ClusterFs.Fs.Format;
 using ClusterFs.Fs.Iomap;
 using ClusterFs.Fs.PageCache;
@@ -77,29 +78,78 @@ public sealed partial class Inode
         for (int i = first; i < dirty.Count; i++) dirty[i].Page.Dirty = false; // beyond a stuffed file's end: nothing to write
     }
 
+    /// <summary>Largest run of contiguous device bytes written back with one device write.</summary>
+    private const int WritebackBatchBytes = 1 << 20;
+
+    /// <summary>
+    /// Writes back <paramref name="dirty"/> (ascending), then marks the unwritten blocks it wrote as written. Pages
+    /// whose blocks are contiguous on the device are gathered into one device write of up to
+    /// <see cref="WritebackBatchBytes"/>, and one block mapping serves every page it covers (write-back never
+    /// allocates, so the mapping stays valid for the whole call); a page its mapping does not cover whole (blocks
+    /// smaller than a page) goes through <see cref="WritePage"/>. A failed write leaves its pages dirty.
+    /// </summary>
     private Errno WritebackBlocks(List<CachedPage> dirty, long size)
     {
         int bs = BlockSize;
         var unwritten = new List<(long First, long Count)>();
-        foreach (var cp in dirty)
+        var staging = ArrayPool<byte>.Shared.Rent(WritebackBatchBytes);
+        var staged = new List<CachedPage>();
+        long stagedDevice = 0;
+        int stagedBytes = 0;
+        IomapMapping m = default;
+        bool haveMap = false;
+        try
         {
-            long pos = cp.Index * Page.Size;
-            cp.Lock();
-            try
+            foreach (var cp in dirty)
             {
-                if (!cp.InCache || !cp.Dirty) continue;
-                CleanForIo(cp);
-                if (pos >= size) continue; // wholly past EOF (truncated meanwhile): nothing to write
-                int len = (int)Math.Min(Page.Size, size - pos);
-                if (len < Page.Size) cp.Page.Span.Slice(len).Clear(); // the EOF page is written with a zeroed tail
-                len = (len + bs - 1) / bs * bs;
-                var e = WritePage(cp.Page.Span.Slice(0, len), pos, unwritten);
-                if (!e.IsOk) { cp.Page.Dirty = true; return e; }
+                long pos = cp.Index * Page.Size;
+                cp.Lock();
+                try
+                {
+                    if (!cp.InCache || !cp.Dirty) continue;
+                    CleanForIo(cp);
+                    if (pos >= size) continue; // wholly past EOF (truncated meanwhile): nothing to write
+                    int len = (int)Math.Min(Page.Size, size - pos);
+                    if (len < Page.Size) cp.Page.Span.Slice(len).Clear(); // the EOF page is written with a zeroed tail
+                    len = (len + bs - 1) / bs * bs;
+                    if (!haveMap || pos < m.Offset || pos >= m.Offset + m.Length)
+                    {
+                        // Map up to the end of the file (Begin caps it), not just this page: later pages reuse it.
+                        var be = Begin(pos, Math.Max(len, size - pos), IomapIterFlags.None, out m);
+                        if (!be.IsOk) { cp.Page.Dirty = true; return Fail(be); }
+                        haveMap = true;
+                    }
+                    Errno e;
+                    if (pos + len <= m.Offset + m.Length && m.Type is IomapType.Mapped or IomapType.Unwritten)
+                    {
+                        long device = m.DeviceOffset + (pos - m.Offset);
+                        if (stagedBytes > 0 && (stagedDevice + stagedBytes != device || stagedBytes + len > WritebackBatchBytes))
+                        {
+                            e = FlushStaged();
+                            if (!e.IsOk) { cp.Page.Dirty = true; return Fail(e); }
+                        }
+                        if (stagedBytes == 0) stagedDevice = device;
+                        cp.Page.Span.Slice(0, len).CopyTo(staging.AsSpan(stagedBytes));
+                        stagedBytes += len;
+                        staged.Add(cp);
+                        if (m.Type == IomapType.Unwritten) AddRun(unwritten, pos / bs, len / bs);
+                        continue;
+                    }
+                    e = FlushStaged();
+                    if (e.IsOk) e = WritePage(cp.Page.Span.Slice(0, len), pos, unwritten);
+                    if (!e.IsOk) { cp.Page.Dirty = true; return Fail(e); }
+                }
+                finally
+                {
+                    cp.Unlock();
+                }
             }
-            finally
-            {
-                cp.Unlock();
-            }
+            var fe = FlushStaged();
+            if (!fe.IsOk) return Fail(fe);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(staging);
         }
         foreach (var (first, count) in unwritten)
         {
@@ -107,6 +157,23 @@ public sealed partial class Inode
             if (!e.IsOk) return e;
         }
         return Errno.OK;
+
+        Errno FlushStaged()
+        {
+            if (stagedBytes == 0) return Errno.OK;
+            var e = Device.Write(stagedDevice, staging.AsSpan(0, stagedBytes));
+            if (!e.IsOk) return e;
+            staged.Clear();
+            stagedBytes = 0;
+            return Errno.OK;
+        }
+
+        // Pages gathered but not written stay dirty, like a page whose own write failed.
+        Errno Fail(Errno e)
+        {
+            foreach (var s in staged) s.Page.Dirty = true;
+            return e;
+        }
     }
 
     private Errno WritePage(ReadOnlySpan<byte> data, long pos, List<(long First, long Count)> unwritten)

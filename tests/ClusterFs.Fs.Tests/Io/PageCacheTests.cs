@@ -1,6 +1,8 @@
 using ClusterFs.Fs.Api;
 using ClusterFs.Fs.PageCache;
 using ClusterFs.Iov.Mm;
+using FsCheck;
+using FsCheck.Fluent;
 using static ClusterFs.Fs.Tests.Io.FsHarness;
 
 namespace ClusterFs.Fs.Tests.Io;
@@ -52,5 +54,40 @@ public class PageCacheTests
         Assert.Equal(back.Length, p.Pread(fd, back, 0));
         Assert.Equal(Pattern(Page.Size + 100, 5), back[..(Page.Size + 100)]);
         Assert.True(back.AsSpan(Page.Size + 100).IndexOfAnyExcept((byte)0) < 0);
+    }
+
+    [Fact]
+    public void DirtyPagesAndDropOverAnyRangeMatchAScanOfEveryCachedPage()
+    {
+        // Narrow ranges are looked up index by index, wide ones (to the end of the file) scanned: both must pick
+        // exactly the pages in range.
+        var (dev, ino) = FileOnDisk(1);
+        using var node = Mount(dev);
+        var cache = node.GetInode(ino).Cache;
+        var gen =
+            from pages in Gen.ListOf(Gen.Choose(0, 200).Zip(Gen.Elements(true, false)))
+            from a in Gen.Choose(0, 210)
+            from b in Gen.Choose(0, 210)
+            from wide in Gen.Elements(false, true)
+            select (Pages: pages, A: a, B: b, Wide: wide);
+        Prop.ForAll(gen.ToArbitrary(), t =>
+        {
+            var (pages, a, b, wide) = t;
+            long from = Math.Min(a, b), to = wide ? long.MaxValue : Math.Max(a, b); // wide: the scanning path
+            cache.Drop(0, long.MaxValue);
+            var model = new SortedDictionary<long, bool>();
+            foreach (var (index, dirty) in pages)
+            {
+                cache.FindOrCreate(index).Page.Dirty = dirty;
+                model[index] = dirty;
+            }
+            var wantDirty = model.Where(kv => kv.Key >= from && kv.Key < to && kv.Value).Select(kv => kv.Key).ToList();
+            Assert.Equal(wantDirty, cache.DirtyPages(from, to).Select(cp => cp.Index).ToList());
+            int inRange = model.Keys.Count(i => i >= from && i < to);
+            Assert.Equal(inRange, cache.Drop(from, to));
+            Assert.Equal(model.Count - inRange, cache.Count);
+            Assert.All(model.Keys, i => Assert.Equal(i < from || i >= to, cache.Find(i) is not null));
+            cache.Drop(0, long.MaxValue); // no dirty page may reach the unmount's write-back
+        }).QuickCheckThrowOnFailure();
     }
 }
