@@ -20,10 +20,7 @@ public sealed class ClusterFsCoherenceTests : IDisposable
     [Fact]
     public void A_read_right_after_a_write_returned_on_the_other_mount_sees_the_new_bytes()
     {
-        string image = Path.Combine(_dir, "shared.img");
-        Assert.True(ImageFileDevice.CreateSparse(image, 256L << 20).IsOk);
-        using (var dev = ImageFileDevice.Open(image, readOnly: false, direct: false, out _)!)
-            Assert.True(Mkfs.Format(dev, new MkfsOptions { Journals = 2, LockProtocol = "lock_inproc", LockTable = Table }, out _).IsOk);
+        string image = ClusterFsMount.FormatSharedImage(_dir, Table);
         var space = new InProcessLockSpace(Table, 2);
         using (var a = ClusterFsMount.Join(image, space.CreateManager()))
         using (var b = ClusterFsMount.Join(image, space.CreateManager()))
@@ -47,7 +44,6 @@ public sealed class ClusterFsCoherenceTests : IDisposable
                 Assert.True(page.AsSpan().SequenceEqual(seen), $"round {round}: the writer's mount read {seen[0]}, not {round + 100}");
             }
         }
-        var report = ClusterFsMount.FsckImage(image);
-        Assert.True(report.Problems.Count == 0 && report.OperationalError is null, string.Join("; ", report.Problems) + report.OperationalError);
+        ClusterFsMount.AssertFsckClean(image);
     }
 }

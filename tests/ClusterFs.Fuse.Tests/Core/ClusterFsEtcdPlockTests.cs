@@ -28,11 +28,7 @@ public sealed class ClusterFsEtcdPlockTests : IClassFixture<EtcdFixture>, IDispo
     public void A_posix_lock_through_one_etcd_locked_mount_refuses_the_other_until_its_descriptor_is_closed()
     {
         _etcd.EnsureAvailable();
-        string image = Path.Combine(_dir, "shared.img");
-        Assert.True(ImageFileDevice.CreateSparse(image, 256L << 20).IsOk);
-        string table = _etcd.UniqueTable("fuse-plock");
-        using (var dev = ImageFileDevice.Open(image, readOnly: false, direct: false, out _)!)
-            Assert.True(Mkfs.Format(dev, new MkfsOptions { Journals = 2, LockProtocol = "lock_etcd", LockTable = table }, out _).IsOk);
+        string image = ClusterFsMount.FormatSharedImage(_dir, _etcd.UniqueTable("fuse-plock"), "lock_etcd");
         using (var a = ClusterFsMount.Join(image, Manager()))
         using (var b = ClusterFsMount.Join(image, Manager()))
         {

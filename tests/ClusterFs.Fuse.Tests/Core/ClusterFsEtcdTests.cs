@@ -28,11 +28,7 @@ public sealed class ClusterFsEtcdTests : IClassFixture<EtcdFixture>, IDisposable
     public void Data_written_through_one_etcd_locked_mount_is_read_through_the_other()
     {
         _etcd.EnsureAvailable();
-        string image = Path.Combine(_dir, "shared.img");
-        Assert.True(ImageFileDevice.CreateSparse(image, 256L << 20).IsOk);
-        string table = _etcd.UniqueTable("fuse");
-        using (var dev = ImageFileDevice.Open(image, readOnly: false, direct: false, out _)!)
-            Assert.True(Mkfs.Format(dev, new MkfsOptions { Journals = 2, LockProtocol = Manager().Protocol, LockTable = table }, out _).IsOk);
+        string image = ClusterFsMount.FormatSharedImage(_dir, _etcd.UniqueTable("fuse"), "lock_etcd");
         using (var a = ClusterFsMount.Join(image, Manager()))
         using (var b = ClusterFsMount.Join(image, Manager()))
         {

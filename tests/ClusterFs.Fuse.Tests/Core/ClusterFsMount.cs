@@ -124,6 +124,24 @@ public sealed class ClusterFsMount : IMountUnderTest, IDisposable
         }
     }
 
+    /// <summary>Makes <paramref name="dir"/>/shared.img (256 MiB, sparse) formatted for two nodes with lock protocol
+    /// <paramref name="protocol"/> and lock table <paramref name="table"/>, and returns its path.</summary>
+    public static string FormatSharedImage(string dir, string table, string protocol = "lock_inproc")
+    {
+        string image = Path.Combine(dir, "shared.img");
+        Assert.True(ImageFileDevice.CreateSparse(image, 256L << 20).IsOk);
+        using var dev = ImageFileDevice.Open(image, readOnly: false, direct: false, out _)!;
+        Assert.True(Mkfs.Format(dev, new MkfsOptions { Journals = 2, LockProtocol = protocol, LockTable = table }, out _).IsOk);
+        return image;
+    }
+
+    /// <summary>Asserts that fsck -n finds nothing wrong with an unmounted image.</summary>
+    public static void AssertFsckClean(string image)
+    {
+        var report = FsckImage(image);
+        Assert.True(report.Problems.Count == 0 && report.OperationalError is null, string.Join("; ", report.Problems) + report.OperationalError);
+    }
+
     /// <summary>Runs a read-only fsck (`clusterfs fsck -n`) of an unmounted image.</summary>
     public static FsckReport FsckImage(string image)
     {

@@ -19,11 +19,7 @@ public sealed class ClusterFsTwoNodeTests : IDisposable
 
     private string TwoNodeImage()
     {
-        string image = Path.Combine(_dir, "shared.img");
-        Assert.True(ImageFileDevice.CreateSparse(image, 256L << 20).IsOk);
-        using var dev = ImageFileDevice.Open(image, readOnly: false, direct: false, out _)!;
-        Assert.True(Mkfs.Format(dev, new MkfsOptions { Journals = 2, LockProtocol = "lock_inproc", LockTable = Table }, out _).IsOk);
-        return image;
+        return ClusterFsMount.FormatSharedImage(_dir, Table);
     }
 
     [Fact]

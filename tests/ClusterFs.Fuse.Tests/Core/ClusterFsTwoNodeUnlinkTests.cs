@@ -19,10 +19,7 @@ public sealed class ClusterFsTwoNodeUnlinkTests : IDisposable
     [Fact]
     public void A_file_open_through_one_mount_keeps_its_data_when_the_other_mount_unlinks_it_and_is_freed_after_close()
     {
-        string image = Path.Combine(_dir, "shared.img");
-        Assert.True(ImageFileDevice.CreateSparse(image, 256L << 20).IsOk);
-        using (var dev = ImageFileDevice.Open(image, readOnly: false, direct: false, out _)!)
-            Assert.True(Mkfs.Format(dev, new MkfsOptions { Journals = 2, LockProtocol = "lock_inproc", LockTable = Table }, out _).IsOk);
+        string image = ClusterFsMount.FormatSharedImage(_dir, Table);
         var space = new InProcessLockSpace(Table, 2);
         var data = new byte[1 << 20];
         new Random(3).NextBytes(data);
@@ -44,7 +41,6 @@ public sealed class ClusterFsTwoNodeUnlinkTests : IDisposable
                 Assert.Equal(data, back);
             }
         }
-        var report = ClusterFsMount.FsckImage(image);
-        Assert.True(report.Problems.Count == 0 && report.OperationalError is null, string.Join("; ", report.Problems) + report.OperationalError);
+        ClusterFsMount.AssertFsckClean(image);
     }
 }
